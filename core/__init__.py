@@ -1,0 +1,1 @@
+"""genviz core: data, models, the training loop, checkpoints and metrics. No Qt here."""

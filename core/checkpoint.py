@@ -1,0 +1,175 @@
+"""Run folders: save and load a whole training state without pickles.
+
+RUN_DIR/
+  checkpoint.safetensors  weights, optimizer tensors, RNG states and metric history;
+                          its metadata holds the config and state JSON. This one file is
+                          the source of truth, so a save is atomic by one rename.
+  config.json             the configuration, for people and other tools
+  state.json              step, elapsed time, optimizer hyper-parameters
+  history.csv             the downsampled metric history
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, safe_open, save_file
+
+from core.build import build_model
+from core.config import ConfigError, RunConfig
+from core.history import MetricHistory
+
+CHECKPOINT = "checkpoint.safetensors"
+FORMAT = "genviz-run-1"
+
+
+class CheckpointError(ConfigError):
+    """A file or folder is not a readable genviz run."""
+
+
+def atomic_write(path: Path, write) -> None:
+    """write(tmp_path) then rename over `path`: readers see the old file or the new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _atomic_text(path: Path, text: str) -> None:
+    atomic_write(path, lambda tmp: Path(tmp).write_text(text))
+
+
+def _flatten_optimizer(name: str, opt: torch.optim.Optimizer, tensors: dict) -> dict:
+    """Tensors go to `tensors`; everything else is returned as JSON-able data."""
+    sd = opt.state_dict()
+    scalars: dict = {}
+    for idx, entry in sd["state"].items():
+        for key, value in entry.items():
+            if torch.is_tensor(value):
+                tensors[f"optim.{name}.{idx}.{key}"] = value.detach().cpu().contiguous()
+            else:
+                scalars[f"{idx}.{key}"] = value
+    return {"param_groups": sd["param_groups"], "scalars": scalars, "indices": list(sd["state"])}
+
+
+def _unflatten_optimizer(name: str, meta: dict, tensors: dict) -> dict:
+    state: dict = {int(i): {} for i in meta["indices"]}
+    prefix = f"optim.{name}."
+    for key, value in tensors.items():
+        if key.startswith(prefix):
+            idx, field = key[len(prefix):].split(".", 1)
+            state[int(idx)][field] = value
+    for key, value in meta["scalars"].items():
+        idx, field = key.split(".", 1)
+        state[int(idx)][field] = value
+    return {"state": state, "param_groups": meta["param_groups"]}
+
+
+def save_run(run_dir: str | Path, trainer) -> Path:
+    """Write the trainer's whole state into run_dir. Safe to call between steps."""
+    run_dir = Path(run_dir)
+    model = trainer.model
+    tensors = {f"model.{k}": v.detach().cpu().contiguous().clone() for k, v in model.state_dict().items()}
+    optim_meta = {name: _flatten_optimizer(name, opt, tensors) for name, opt in model.optimizers.items()}
+    for key, value in trainer.rng_state().items():
+        tensors[f"rng.{key}"] = value.cpu()
+    for key, value in trainer.history.state().items():
+        tensors[f"history.{key}"] = torch.from_numpy(np.ascontiguousarray(value))
+    state = {
+        "format": FORMAT,
+        "step": trainer.step,
+        "train_seconds": trainer.train_seconds,
+        "metric_names": list(model.metric_names),
+        "base_lr": model.base_lr,
+        "optimizers": optim_meta,
+    }
+    config_json = model.cfg.to_json()
+    metadata = {"format": FORMAT, "config": config_json, "state": json.dumps(state)}
+    atomic_write(run_dir / CHECKPOINT, lambda tmp: save_file(tensors, tmp, metadata=metadata))
+    _atomic_text(run_dir / "config.json", config_json + "\n")
+    _atomic_text(run_dir / "state.json", json.dumps({k: v for k, v in state.items() if k != "optimizers"},
+                                                    indent=2) + "\n")
+    steps, values = trainer.history.arrays()
+    header = "step," + ",".join(model.metric_names)
+    rows = np.column_stack([steps, values]) if len(steps) else np.zeros((0, 1 + len(model.metric_names)))
+    atomic_write(run_dir / "history.csv",
+                 lambda tmp: np.savetxt(tmp, rows, delimiter=",", header=header, comments="", fmt="%.7g"))
+    return run_dir
+
+
+@dataclass
+class LoadedRun:
+    cfg: RunConfig
+    model: object
+    history: MetricHistory
+    step: int
+    train_seconds: float
+    rng: dict
+
+
+def read_metadata(run_dir: str | Path) -> tuple[RunConfig, dict]:
+    """The config and state of a run folder, checked; raises CheckpointError for anything else."""
+    path = Path(run_dir)
+    if path.is_dir():
+        path = path / CHECKPOINT
+    if not path.is_file():
+        raise CheckpointError(f"{str(run_dir)!r} is not a genviz run folder (no {CHECKPOINT} in it)")
+    try:
+        with safe_open(str(path), framework="pt") as fh:
+            meta = fh.metadata() or {}
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise CheckpointError(f"{str(path)!r} is not a genviz checkpoint: {exc}") from None
+    if meta.get("format") != FORMAT:
+        raise CheckpointError(f"{str(path)!r} is not a genviz checkpoint (format {meta.get('format')!r})")
+    try:
+        cfg = RunConfig.from_dict(json.loads(meta["config"]))
+        state = json.loads(meta["state"])
+    except (KeyError, json.JSONDecodeError) as exc:
+        raise CheckpointError(f"{str(path)!r} has a damaged configuration: {exc}") from None
+    return cfg, state
+
+
+def load_run(run_dir: str | Path, device: str | None = None) -> LoadedRun:
+    """Rebuild the model, optimizers, RNG streams and history exactly as saved."""
+    cfg, state = read_metadata(run_dir)
+    path = Path(run_dir)
+    path = path / CHECKPOINT if path.is_dir() else path
+    if device is not None:
+        cfg = cfg.with_overrides({"train.device": device})
+    model = build_model(cfg)
+    tensors = load_file(str(path), device="cpu")
+    weights = {k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")}
+    try:
+        model.load_state_dict(weights)
+        for name, opt in model.optimizers.items():
+            opt.load_state_dict(_unflatten_optimizer(name, state["optimizers"][name], tensors))
+    except (RuntimeError, KeyError, ValueError) as exc:
+        raise CheckpointError(f"{str(path)!r} does not match its configuration: {exc}") from None
+    model.base_lr.update(state.get("base_lr", {}))
+    hist_state = {k[len("history."):]: v.numpy() for k, v in tensors.items() if k.startswith("history.")}
+    history = MetricHistory.from_state(state["metric_names"], hist_state)
+    rng = {k[len("rng."):]: v for k, v in tensors.items() if k.startswith("rng.")}
+    return LoadedRun(cfg, model, history, int(state["step"]), float(state["train_seconds"]), rng)
+
+
+def trainer_from_run(loaded: LoadedRun, **trainer_kwargs):
+    from core.trainer import Trainer
+
+    trainer = Trainer(loaded.model, history=loaded.history, step=loaded.step,
+                      train_seconds=loaded.train_seconds, **trainer_kwargs)
+    trainer.set_rng_state(loaded.rng)
+    return trainer

@@ -1,0 +1,114 @@
+"""The headless commands: train, eval and sample. main.py parses; these do the work."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from core.build import build_model
+from core.checkpoint import CHECKPOINT, load_run, save_run
+from core.config import ConfigError, parse_assignments
+from core.presets import build_config
+from core.trainer import Trainer, TrainerCallbacks
+
+SAVE_EVERY_S = 60.0  # a long headless run is checkpointed this often, so a crash loses little
+
+
+class _Report(TrainerCallbacks):
+    """Print NaN / error events; pause is not meaningful headless, so they stop the run."""
+
+    def __init__(self):
+        self.failure = None
+
+    def on_event(self, trainer, kind, message):
+        if kind in ("nan", "error"):
+            self.failure = message
+            trainer.stop()
+
+
+def train(args) -> int:
+    overrides = parse_assignments(args.set)
+    if args.seed is not None:
+        overrides["train.seed"] = args.seed
+    if args.device:
+        overrides["train.device"] = args.device
+    if args.epochs is not None:
+        raise ConfigError("--epochs needs a finite data set; 2-D data is generated on the fly, use --steps N")
+    if args.steps is not None:
+        overrides["train.steps"] = args.steps
+    cfg = build_config(args.model, args.dataset, args.preset, overrides)
+    out = Path(args.out)
+    if (out / CHECKPOINT).exists():
+        raise ConfigError(f"--out {str(out)!r} already holds a run; choose a new folder (nothing was changed)")
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {str(out)!r} exists and is not a folder")
+    model = build_model(cfg)
+    report = _Report()
+    trainer = Trainer(model, callbacks=report)
+    steps = cfg.train.steps
+    print(f"genviz: training {cfg.model} on {cfg.data.dataset} for {steps} steps on {model.device}",
+          file=sys.stderr)
+    bar = tqdm(total=steps, unit="step", dynamic_ncols=True, mininterval=0.5, disable=None)
+    try:
+        while trainer.step < steps and report.failure is None:
+            trainer.run(max_steps=min(steps, trainer.step + max(1, int(SAVE_EVERY_S * max(trainer.steps_per_sec, 1)))),
+                        progress_bar=bar)
+            save_run(out, trainer)
+    except KeyboardInterrupt:
+        save_run(out, trainer)
+        bar.close()
+        print(f"genviz: interrupted; saved step {trainer.step} to {out}", file=sys.stderr)
+        return 1
+    bar.close()
+    save_run(out, trainer)
+    if report.failure:
+        print(f"genviz: training stopped: {report.failure}; the last good state is saved in {out}",
+              file=sys.stderr)
+        return 1
+    rate = trainer.step / max(trainer.train_seconds, 1e-9)
+    print(f"genviz: done, {trainer.step} steps at {rate:.0f} steps/s; run saved in {out}", file=sys.stderr)
+    return 0
+
+
+def _flatten(metrics: dict) -> dict:
+    return {k: (float(v) if isinstance(v, (float, np.floating)) else v) for k, v in metrics.items()}
+
+
+def evaluate(args) -> int:
+    run = load_run(args.run_dir, device=args.device)
+    t0 = time.perf_counter()
+    metrics = _flatten(run.model.evaluate())
+    metrics = {"model": run.cfg.model, "dataset": run.cfg.data.dataset, "step": run.step, **metrics,
+               "eval_seconds": round(time.perf_counter() - t0, 3)}
+    if args.json:
+        print(json.dumps(metrics, indent=2))
+    else:
+        for key, value in metrics.items():
+            print(f"{key:>20}: {value:.4f}" if isinstance(value, float) else f"{key:>20}: {value}")
+    return 0
+
+
+def sample(args) -> int:
+    if args.n < 1 or args.n > 10_000_000:
+        raise ConfigError(f"--n {args.n} is out of range; allowed: 1 to 10000000")
+    out = Path(args.out)
+    if out.suffix != ".npy":
+        raise ConfigError(f"--out {str(out)!r} must end in .npy")
+    if not out.parent.exists():
+        raise ConfigError(f"--out {str(out)!r}: folder {str(out.parent)!r} does not exist")
+    run = load_run(args.run_dir, device=args.device)
+    chunks, left = [], args.n
+    with torch.no_grad():
+        while left > 0:
+            take = min(left, 65536)
+            chunks.append(run.model.sample(take, seed=run.cfg.train.seed + len(chunks) + 1).float().cpu().numpy())
+            left -= take
+    np.save(out, np.concatenate(chunks).astype(np.float32))
+    print(f"genviz: wrote {args.n} samples to {out}", file=sys.stderr)
+    return 0

@@ -1,0 +1,127 @@
+"""genviz: watch generative models learn. This file parses the command line (SPEC.md's contract)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+MODELS = ("vae", "gan", "realnvp")
+
+
+class _Parser(argparse.ArgumentParser):
+    """Bad input: one line on stderr and exit code 2, never a usage dump or traceback."""
+
+    def error(self, message):
+        print(f"genviz: error: {message} (see 'python main.py {self.prog.split()[-1]} --help')"
+              if " " in self.prog else f"genviz: error: {message} (see 'python main.py --help')",
+              file=sys.stderr)
+        sys.exit(EXIT_BAD_INPUT)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
+def _model_args(p, model_required=False):
+    p.add_argument("--model", choices=MODELS, required=model_required, default=None if model_required else "gan")
+    p.add_argument("--dataset", required=model_required, default=None if model_required else "ring8")
+    p.add_argument("--preset", default=None)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="main.py", description="genviz: watch VAEs, GANs and RealNVP flows learn.")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    p = sub.add_parser("gui", help="open the window")
+    _model_args(p)
+    p.add_argument("--autostart", action="store_true", help="start training at once")
+    p.add_argument("run_dir", nargs="?", default=None, help="a run folder to open and carry on")
+
+    p = sub.add_parser("train", help="train with no window; writes RUN_DIR")
+    _model_args(p, model_required=True)
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--steps", type=_positive_int)
+    g.add_argument("--epochs", type=_positive_int)
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), default=None)
+    p.add_argument("--out", required=True, metavar="RUN_DIR")
+
+    p = sub.add_parser("eval", help="print a run's quality metrics")
+    p.add_argument("run_dir")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), default=None)
+
+    p = sub.add_parser("sample", help="write N samples to a .npy file")
+    p.add_argument("run_dir")
+    p.add_argument("--n", type=int, required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), default=None)
+
+    p = sub.add_parser("screenshot", help="train N steps in the real window off-screen and save a PNG")
+    _model_args(p)
+    p.add_argument("--steps", type=_positive_int, default=300)
+    p.add_argument("--out", required=True)
+
+    p = sub.add_parser("bench", help="run the performance benchmarks")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--quick", action="store_true", help="shorter runs (for tests)")
+    return parser
+
+
+def run(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    command = args.command or "gui"
+    from core.config import ConfigError
+
+    try:
+        if command == "train":
+            from core.commands import train
+
+            return train(args)
+        if command == "eval":
+            from core.commands import evaluate
+
+            return evaluate(args)
+        if command == "sample":
+            from core.commands import sample
+
+            return sample(args)
+        if command == "gui":
+            from gui.app import run_gui
+
+            return run_gui(getattr(args, "model", None), getattr(args, "dataset", None),
+                           getattr(args, "preset", None), getattr(args, "autostart", False),
+                           getattr(args, "run_dir", None))
+        if command == "screenshot":
+            from gui.screenshot import take_screenshot
+
+            return take_screenshot(args.model, args.dataset, args.preset, args.steps, args.out)
+        if command == "bench":
+            from gui.bench import run_bench
+
+            return run_bench(as_json=args.json, quick=args.quick)
+    except ConfigError as exc:
+        print(f"genviz: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return EXIT_FAILURE
+    except Exception as exc:  # a failure while running: say what, not a traceback
+        print(f"genviz: failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    return EXIT_BAD_INPUT
+
+
+def main() -> None:
+    sys.exit(run(sys.argv[1:]))
+
+
+if __name__ == "__main__":
+    main()
