@@ -38,17 +38,22 @@ def train(args) -> int:
         overrides["train.seed"] = args.seed
     if args.device:
         overrides["train.device"] = args.device
-    if args.epochs is not None:
-        raise ConfigError("--epochs needs a finite data set; 2-D data is generated on the fly, use --steps N")
     if args.steps is not None:
         overrides["train.steps"] = args.steps
     cfg = build_config(args.model, args.dataset, args.preset, overrides)
+    if args.epochs is not None:
+        from core.models import data_kind
+
+        if data_kind(cfg.data.dataset) != "image":
+            raise ConfigError("--epochs needs a finite data set; 2-D data is generated on the fly, use --steps N")
     out = Path(args.out)
     if (out / CHECKPOINT).exists():
         raise ConfigError(f"--out {str(out)!r} already holds a run; choose a new folder (nothing was changed)")
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {str(out)!r} exists and is not a folder")
     model = build_model(cfg)
+    if args.epochs is not None:  # an epoch is one pass over the training images
+        cfg.train.steps = args.epochs * model.data.steps_per_epoch(cfg.data.batch_size)
     report = _Report()
     trainer = Trainer(model, callbacks=report)
     steps = cfg.train.steps

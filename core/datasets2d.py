@@ -17,6 +17,7 @@ import torch
 
 from core.config import ConfigError
 
+
 def _randn(n, g, device, cols=2):
     return torch.randn(n, cols, generator=g, device=device)
 

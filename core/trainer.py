@@ -223,6 +223,8 @@ class Trainer:
         }
         if torch.cuda.is_available():
             state["cuda"] = torch.cuda.get_rng_state()
+        if hasattr(self.model.data, "get_state"):  # e.g. an image set's position in its epoch
+            state["data_cursor"] = self.model.data.get_state()
         return state
 
     def set_rng_state(self, state: dict[str, torch.Tensor]) -> None:
@@ -231,6 +233,8 @@ class Trainer:
         torch.set_rng_state(state["torch"])
         if "cuda" in state and torch.cuda.is_available():
             torch.cuda.set_rng_state(state["cuda"])
+        if "data_cursor" in state and hasattr(self.model.data, "set_state"):
+            self.model.data.set_state(state["data_cursor"])
 
     def _capture_good_state(self) -> None:
         self._last_good = time.perf_counter()
