@@ -1,0 +1,321 @@
+"""RealNVP: a normalising flow trained by maximum likelihood through the change of variables
+
+    p_x(x) = p_z(f(x)) |det df/dx|,   p_z = N(0, I),
+    NLL(x) = -log p_z(f(x)) - log|det df/dx|   ("log_pz" and "log_det" in the metrics).
+
+f is a stack of affine couplings (core.models.flows). For 2-D data each coupling keeps one
+coordinate and transforms the other with MLP s and t; for images the multi-scale architecture
+of Dinh et al. uses checkerboard and channel-wise masks, squeezes and factored-out halves.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from torch import nn
+
+from core.config import ConfigError
+from core.models.base import GenerativeModel, grad_norm, mlp
+from core.models.flows import (
+    AffineCoupling,
+    FlowSequence,
+    InverseFlow,
+    LogitTransform,
+    Squeeze,
+    channel_mask,
+    checkerboard_mask,
+    make_norm,
+    resnet_st,
+    standard_normal_log_prob,
+)
+
+VIEW_POINTS = 512  # data points (and their images in z) drawn in the 2-D views
+DENSITY_RES = 64  # the density and log-det maps are DENSITY_RES x DENSITY_RES
+GRID_LINES, GRID_POINTS, GRID_EXTENT = 11, 41, 3.0  # z-space grid pulled back to x
+JACOBIAN_POINTS = 8
+TEST_POINTS, TEST_SEED = 20_000, 2**20 + 3  # the fixed held-out 2-D sample of evaluate()
+SAMPLE_TEMPERATURES = (0.5, 0.75, 1.0)  # image samples at z ~ N(0, T^2 I)
+LEVELS = 256  # pixel levels of 8-bit images
+
+
+def plane_flow(dim: int, p) -> FlowSequence:
+    """[norm, coupling] x couplings; consecutive couplings keep alternate coordinates."""
+    layers: list[nn.Module] = []
+    for k in range(p.couplings):
+        mask = torch.zeros(1, dim)
+        mask[0, k % 2 :: 2] = 1  # for 2-D: keep x1 and change x2, then the other way round
+        net = mlp(dim, 2 * dim, p.hidden, p.depth, p.activation)
+        nn.init.zeros_(net[-1].weight)  # s = t = 0: each coupling starts as the identity
+        nn.init.zeros_(net[-1].bias)
+        layers += make_norm(p.norm, dim, image=False)
+        layers.append(AffineCoupling(mask, net, p.scale_fn))
+    return FlowSequence(layers)
+
+
+class MultiScaleFlow(nn.Module):
+    """Dinh et al.'s multi-scale flow on (C, H, W), output flattened to (N, C*H*W).
+
+    Each scale but the last: 3 checkerboard couplings, a squeeze to (4C, H/2, W/2), 3 channel-wise
+    couplings, then half the channels leave as part of z (they are already Gaussianised enough,
+    and the rest of the flow works on a smaller tensor). The last scale: 4 checkerboard couplings.
+    """
+
+    def __init__(self, shape: tuple[int, int, int], p):
+        super().__init__()
+        c, h, w = shape
+        step = 2 ** (p.scales - 1)
+        if h % step or w % step:
+            raise ConfigError(f"realnvp.scales = {p.scales} needs image sides divisible by {step}; "
+                              f"these images are {h}x{w}")
+        self.stages = nn.ModuleList()
+        self.z_shapes: list[tuple[int, int, int]] = []  # the shape of each factored-out part of z
+
+        def coupling(mask, channels):
+            return make_norm(p.norm, channels, image=True) + [
+                AffineCoupling(mask, resnet_st(channels, p.channels, p.blocks), p.scale_fn)]
+
+        for scale in range(p.scales):
+            last = scale == p.scales - 1
+            layers: list[nn.Module] = []
+            for k in range(4 if last else 3):
+                layers += coupling(checkerboard_mask(c, h, w, k % 2), c)
+            if not last:
+                layers.append(Squeeze())
+                c, h, w = 4 * c, h // 2, w // 2
+                for k in range(3):
+                    layers += coupling(channel_mask(c, h, w, k % 2), c)
+                self.z_shapes.append((c // 2, h, w))
+                c = c - c // 2
+            self.stages.append(FlowSequence(layers))
+        self.z_shapes.append((c, h, w))
+
+    def forward(self, x):
+        parts, log_det = [], x.new_zeros(x.shape[0])
+        for i, stage in enumerate(self.stages):
+            x, ld = stage(x)
+            log_det = log_det + ld
+            if i < len(self.stages) - 1:
+                out = self.z_shapes[i][0]
+                parts.append(x[:, :out].flatten(1))  # factored out: this half is now part of z
+                x = x[:, out:]
+        parts.append(x.flatten(1))
+        return torch.cat(parts, 1), log_det
+
+    def inverse(self, z):
+        sizes = [math.prod(s) for s in self.z_shapes]
+        parts = [part.reshape(-1, *shape) for part, shape in
+                 zip(z.flatten(1).split(sizes, 1), self.z_shapes, strict=True)]
+        x = parts[-1]
+        for i in range(len(self.stages) - 1, -1, -1):
+            if i < len(self.stages) - 1:
+                x = torch.cat([parts[i], x], 1)
+            x = self.stages[i].inverse(x)
+        return x
+
+
+class ImageFlow(nn.Module):
+    """Pixels y in [0, 1] -> logit space -> multi-scale flow -> z (N, C*H*W); log|det| of both."""
+
+    def __init__(self, shape, p):
+        super().__init__()
+        self.shape = tuple(shape)
+        self.logit = LogitTransform(p.logit_alpha)
+        self.body = MultiScaleFlow(self.shape, p)
+
+    def forward(self, y):
+        w, ld_logit = self.logit(y)
+        z, ld_body = self.body(w)
+        return z, ld_logit + ld_body
+
+    def inverse(self, z):
+        return self.logit.inverse(self.body.inverse(z))
+
+
+class RealNVP(GenerativeModel):
+    """The flow model for 2-D points and for images (8-bit pixels scaled to [0, 1])."""
+
+    def __init__(self, cfg, data, device, noise):
+        super().__init__(cfg, data, device, noise)
+        p = self.params
+        self.is_image = hasattr(data, "shape") and len(tuple(data.shape)) >= 3
+        view_rng = torch.Generator(device=device).manual_seed(cfg.train.seed + 7919)
+        if self.is_image:
+            self.image_shape = tuple(data.shape)[-3:]
+            self.flow = ImageFlow(self.image_shape, p)
+            self.latent_dim = math.prod(self.image_shape)
+            self.metric_names = ("nll", "log_pz", "log_det", "bits_per_dim", "grad_norm")
+            self.register_buffer("view_z", torch.randn(16, self.latent_dim, generator=view_rng, device=device),
+                                 persistent=False)
+        else:
+            self.flow = plane_flow(data.dim, p)
+            self.latent_dim = data.dim
+            self.metric_names = ("nll", "log_pz", "log_det", "grad_norm")
+            # Fixed inputs for the views, from their own RNG so drawing never shifts the training stream.
+            self.register_buffer("view_data", data.batch(VIEW_POINTS, view_rng), persistent=False)
+            self.register_buffer("view_z", torch.randn(VIEW_POINTS, data.dim, generator=view_rng, device=device),
+                                 persistent=False)
+        self.setup()
+
+    def configure_optimizers(self):
+        p = self.params
+        return {"main": torch.optim.Adam(self.flow.parameters(), lr=p.lr, betas=(p.beta1, p.beta2),
+                                         weight_decay=p.weight_decay)}
+
+    # -- the change of variables ------------------------------------------------------------
+    def forward(self, x):
+        """x -> (z, log|det df/dx|). For images x is a continuous pixel image in [0, 1]."""
+        return self.flow(x)
+
+    def inverse(self, z):
+        """z -> x = f^{-1}(z), exact."""
+        return self.flow.inverse(z)
+
+    def log_prob(self, x):
+        """log p_x(x) = log p_z(f(x)) + log|det df/dx|, per example (a density on [0, 1]^D for images)."""
+        z, log_det = self.flow(x)
+        return standard_normal_log_prob(z) + log_det
+
+    def _dequantize(self, x, generator):
+        """Pixel levels k = 255 x, plus u ~ U[0, 1) (or 1/2 when off), scaled by 1/256 into [0, 1)."""
+        levels = torch.round(x * (LEVELS - 1))
+        u = (torch.rand(x.shape, generator=generator, device=x.device, dtype=x.dtype)
+             if self.params.dequantize else torch.full_like(x, 0.5))
+        return (levels + u) / LEVELS
+
+    def nll_terms(self, x, generator=None):
+        """(nll, log_pz, log_det) per example, in nats. For images the map k + u -> (k + u)/256
+        adds -D log 256 to log_det, so nll bounds the discrete negative log-likelihood."""
+        if self.is_image:
+            x = self._dequantize(x, generator or self.noise)
+        z, log_det = self.flow(x)
+        log_pz = standard_normal_log_prob(z)
+        if self.is_image:
+            log_det = log_det - self.latent_dim * math.log(LEVELS)
+        return -(log_pz + log_det), log_pz, log_det
+
+    def bits_per_dim(self, nll):
+        return nll / (self.latent_dim * math.log(2))
+
+    # -- training -----------------------------------------------------------------------------
+    def training_step(self, step: int):
+        p = self.params
+        self.apply_lr(step)
+        opt = self.optimizers["main"]
+        for group in opt.param_groups:  # live setting
+            group["weight_decay"] = p.weight_decay
+        nll, log_pz, log_det = self.nll_terms(self.data.batch(self.cfg.data.batch_size))
+        nll = nll.mean()
+        # Images: minimise bits per dim, the same objective scaled to a size Adam's eps suits.
+        loss = self.bits_per_dim(nll) if self.is_image else nll
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        if p.grad_clip > 0:
+            norm = torch.nn.utils.clip_grad_norm_(self.flow.parameters(), p.grad_clip)
+        else:
+            norm = grad_norm(self.flow.parameters())
+        opt.step()
+        out = {"nll": nll.detach(), "log_pz": log_pz.detach().mean(), "log_det": log_det.detach().mean(),
+               "grad_norm": norm}
+        if self.is_image:
+            out["bits_per_dim"] = self.bits_per_dim(out["nll"])
+        return out
+
+    # -- sampling and views ---------------------------------------------------------------------
+    def decoder(self) -> nn.Module:
+        """z -> x, the inverse flow (for images: (N, C*H*W) -> (N, C, H, W) in [0, 1])."""
+        return InverseFlow(self.flow, clamp=(0.0, 1.0) if self.is_image else None)
+
+    @torch.no_grad()
+    def sample(self, n: int, seed: int | None = None, temperature: float = 1.0) -> torch.Tensor:
+        """x = f^{-1}(z), z ~ N(0, T^2 I); (n, 2) points or (n, C, H, W) images in [0, 1]."""
+        was_training = self.training
+        self.eval()
+        g = torch.Generator(device=self.device).manual_seed(self.cfg.train.seed + 104729 if seed is None else seed)
+        z = temperature * torch.randn(n, self.latent_dim, generator=g, device=self.device)
+        x = self.flow.inverse(z)
+        self.train(was_training)
+        return x.clamp(0, 1) if self.is_image else x
+
+    def snapshot(self) -> dict[str, np.ndarray]:
+        snap = self._image_snapshot() if self.is_image else self._plane_snapshot()
+        snap["decoder_state"] = {k: v.detach().cpu().numpy() for k, v in self.decoder().state_dict().items()}
+        return snap
+
+    def _plane_snapshot(self) -> dict[str, np.ndarray]:
+        x0, x1, y0, y1 = self.data.info.bounds
+        xs = torch.linspace(x0, x1, DENSITY_RES, device=self.device)
+        ys = torch.linspace(y0, y1, DENSITY_RES, device=self.device)
+        gx, gy = torch.meshgrid(xs, ys, indexing="ij")
+        grid = torch.stack([gx.reshape(-1), gy.reshape(-1)], 1)
+        z_grid, log_det_grid = self.flow(grid)
+        density = torch.exp(standard_normal_log_prob(z_grid) + log_det_grid)  # p_z(f(x)) |det df/dx|
+        z_data, _, states = self.flow(self.view_data, keep_states=True)
+        out = {
+            "density": density.reshape(DENSITY_RES, DENSITY_RES),
+            "log_det_map": log_det_grid.reshape(DENSITY_RES, DENSITY_RES),
+            "data": self.view_data,
+            "forward_z": z_data,
+            "inverse_grid": self.flow.inverse(_z_grid_lines(self.device)).reshape(
+                2 * GRID_LINES, GRID_POINTS, 2),
+            "inverse_samples": self.flow.inverse(self.view_z),
+            "layers": torch.stack(states),
+            "jacobian_check": jacobian_gap(self.flow, self.view_data[:JACOBIAN_POINTS]),
+        }
+        snap = {k: v.detach().float().cpu().numpy() for k, v in out.items()}
+        snap["layer_names"] = np.array(["x"] + [type(m).__name__ for m in self.flow.layers])
+        snap["bounds"] = np.asarray(self.data.info.bounds, np.float32)
+        return snap
+
+    def _image_snapshot(self) -> dict[str, np.ndarray]:
+        temps = torch.tensor(SAMPLE_TEMPERATURES, device=self.device)
+        z = (temps[:, None, None] * self.view_z).reshape(-1, self.latent_dim)
+        images = self.flow.inverse(z).clamp(0, 1).reshape(len(temps), -1, *self.image_shape)
+        return {"samples": images.float().cpu().numpy(), "temperatures": temps.cpu().numpy()}
+
+    # -- evaluation ---------------------------------------------------------------------------
+    @torch.no_grad()
+    def evaluate(self) -> dict:
+        was_training = self.training
+        self.eval()
+        try:
+            return self._evaluate_images() if self.is_image else self._evaluate_plane()
+        finally:
+            self.train(was_training)
+
+    def _evaluate_plane(self) -> dict:
+        g = torch.Generator(device=self.device).manual_seed(TEST_SEED)
+        x = self.data.batch(TEST_POINTS, g)
+        nll, log_pz, log_det = self.nll_terms(x)
+        return {"test_nll": float(nll.mean()), "test_log_pz": float(log_pz.mean()),
+                "test_log_det": float(log_det.mean()), "test_points": TEST_POINTS}
+
+    def _evaluate_images(self, batch: int = 500) -> dict:
+        images = torch.as_tensor(self.data.test_images, device=self.device, dtype=torch.float32)
+        g = torch.Generator(device=self.device).manual_seed(TEST_SEED)  # the same dequantisation noise
+        total = torch.zeros((), dtype=torch.float64, device=self.device)
+        for chunk in images.split(batch):
+            total += self.nll_terms(chunk, g)[0].double().sum()
+        nll = float(total) / len(images)
+        return {"bits_per_dim": nll / (self.latent_dim * math.log(2)), "test_nll": nll,
+                "test_images": len(images)}
+
+
+def _z_grid_lines(device) -> torch.Tensor:
+    """GRID_LINES lines along z1 and GRID_LINES along z2, GRID_POINTS each, in [-3, 3]^2."""
+    t = torch.linspace(-GRID_EXTENT, GRID_EXTENT, GRID_POINTS, device=device)
+    c = torch.linspace(-GRID_EXTENT, GRID_EXTENT, GRID_LINES, device=device)
+    along_z1 = torch.stack(torch.broadcast_tensors(t[None, :], c[:, None]), -1)
+    along_z2 = torch.stack(torch.broadcast_tensors(c[:, None], t[None, :]), -1)
+    return torch.cat([along_z1, along_z2]).reshape(-1, 2)
+
+
+def jacobian_gap(flow: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """max |sum of the layers' log|det J|  -  log|det| of the autograd Jacobian of f|, over points x."""
+    with torch.enable_grad():
+        jac = torch.autograd.functional.jacobian(lambda v: flow(v)[0], x.detach())  # (N, D, N, D)
+    idx = torch.arange(len(x), device=x.device)
+    per_point = jac[idx, :, idx, :]  # f acts on each point alone: the diagonal blocks
+    _, log_det = flow(x)
+    return (torch.linalg.slogdet(per_point)[1] - log_det).abs().max().detach()
