@@ -34,6 +34,8 @@ class MetricHistory:
             self.last = values[-1].copy()
         i = 0
         while i < len(steps):
+            if self._bucket_n == 0 and self.count == self.capacity:
+                self._compact()  # before a bucket starts, so every bucket covers exactly `stride` rows
             take = min(self.stride - self._bucket_n, len(steps) - i)
             self._bucket_sum += values[i : i + take].sum(0)
             self._bucket_step_sum += steps[i : i + take].sum()
@@ -45,13 +47,14 @@ class MetricHistory:
                 self._bucket_step_sum = 0.0
                 self._bucket_n = 0
 
+    def _compact(self) -> None:
+        half = self.capacity // 2
+        self.steps[:half] = self.steps.reshape(half, 2).mean(1)
+        self.values[:half] = self.values.reshape(half, 2, -1).mean(1)
+        self.count = half
+        self.stride *= 2
+
     def _push(self, step: float, row: np.ndarray) -> None:
-        if self.count == self.capacity:
-            half = self.capacity // 2
-            self.steps[:half] = self.steps.reshape(half, 2).mean(1)
-            self.values[:half] = self.values.reshape(half, 2, -1).mean(1)
-            self.count = half
-            self.stride *= 2
         self.steps[self.count] = step
         self.values[self.count] = row
         self.count += 1
