@@ -287,14 +287,17 @@ class VAE(GenerativeModel):
 
     @torch.no_grad()
     def evaluate(self) -> dict:
-        self.eval()
         test_loss, test_recon, test_kl = self._test_pass().tolist()
+        was_training = self.training
+        self.eval()
         k = self.params.iwae_k
+        iwae = float(self.iwae_nll(k))
+        self.train(was_training)
         return {
             "test_loss": test_loss,
             "test_recon": test_recon,
             "test_kl": test_kl,
-            "iwae_nll": float(self.iwae_nll(k)),
+            "iwae_nll": iwae,
             "k": k,
             "test_examples": len(self.test_x),
         }

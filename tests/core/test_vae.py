@@ -206,3 +206,16 @@ def test_cli_train_eval_sample(tmp_path, capsys):
     samples = np.load(tmp_path / "s.npy")
     assert samples.shape == (7, 1, 28, 28) and samples.dtype == np.float32
     assert samples.min() >= 0 and samples.max() <= 1
+
+
+def test_presets_pick_the_right_defaults():
+    example = build_config("vae", "mnist", "pytorch-example").params
+    assert (example.hidden, example.depth, example.latent_dim, example.activation) == (400, 1, 20, "relu")
+    assert (example.lr, example.reduction, example.lr_schedule, example.likelihood) == (1e-3, "sum", "constant",
+                                                                                         "bernoulli")
+    assert build_config("vae", "mnist", "pytorch-example").data.batch_size == 128
+    for dataset in ("mnist", "fashion-mnist", "images", "array"):
+        assert build_config("vae", dataset).params.likelihood == "bernoulli"
+    for dataset in ("ring8", "moons", "csv"):
+        params = build_config("vae", dataset).params
+        assert params.likelihood == "gaussian-learned" and params.latent_dim == 2
