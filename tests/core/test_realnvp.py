@@ -260,3 +260,24 @@ def test_image_model_trains_samples_and_evaluates():
     with torch.no_grad():
         snap = model.snapshot()
     assert snap["samples"].shape == (3, 16, 1, 28, 28) and snap["temperatures"].shape == (3,)
+
+
+def test_flow_on_bundled_mnist_takes_steps():
+    cfg = build_config("realnvp", "mnist", "quick-images", {"train.steps": 2, "data.batch_size": 4})
+    model = build_model(cfg)
+    assert model.latent_dim == 784 and model.image_shape == (1, 28, 28)
+    Trainer(model).run(max_steps=2)
+    x = model.data.batch(4)
+    model.eval()
+    with torch.no_grad():
+        y = model._dequantize(x, torch.Generator().manual_seed(0))
+        z, _ = model(y)
+        assert torch.allclose(model.inverse(z), y, atol=1e-4)
+        assert torch.equal(torch.floor(y * 256), torch.round(x * 255))  # the noise stays inside each level's bin
+
+
+def test_image_sides_must_suit_the_scales():
+    from core.config import ConfigError
+
+    with pytest.raises(ConfigError, match="divisible by 8"):
+        ImageFlow((1, 28, 28), small_image_params(scales=4))
