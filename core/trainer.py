@@ -71,6 +71,7 @@ class Trainer:
         self._good_state = None
         self._last_good = -1e9
         self._rate_window = (time.perf_counter(), step, train_seconds)
+        self.max_steps: int | None = None  # set by run(); may be raised while it runs
 
     # -- control, from any thread -------------------------------------------------------
     def pause(self) -> None:
@@ -111,6 +112,7 @@ class Trainer:
     def run(self, max_steps: int | None = None, progress_bar=None) -> None:
         """Train until stop(), or until `step` reaches max_steps (an absolute step count)."""
         model = self.model
+        self.max_steps = max_steps
         model.train()
         last_flush = last_snap = time.perf_counter()
         was_paused = False
@@ -119,7 +121,7 @@ class Trainer:
             self._snapshot()
         while not self._stop.is_set():
             self._run_tasks()
-            if max_steps is not None and self.step >= max_steps:
+            if self.max_steps is not None and self.step >= self.max_steps:
                 break
             if not self._running.is_set() and self._single_steps == 0:
                 if not was_paused:
@@ -163,6 +165,7 @@ class Trainer:
             ):
                 last_snap = now
                 self._snapshot()
+        self._run_tasks()  # e.g. a save asked for just before stop()
         self._flush()
         if self.snapshot_interval is not None:
             self._snapshot()

@@ -1,0 +1,45 @@
+"""Start the Qt application and the main window."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication
+
+from gui.style import configure_pyqtgraph
+
+
+def use_private_settings() -> None:
+    """Keep the user's remembered layout out of (and unchanged by) screenshot and bench runs."""
+    import tempfile
+
+    from PySide6.QtCore import QSettings
+
+    QSettings.setDefaultFormat(QSettings.IniFormat)
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, tempfile.mkdtemp(prefix="genviz-settings-"))
+
+
+def make_app() -> QApplication:
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") and sys.platform.startswith("linux"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    QCoreApplication.setOrganizationName("genviz")
+    QCoreApplication.setApplicationName("genviz")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    configure_pyqtgraph()
+    return app
+
+
+def run_gui(model=None, dataset=None, preset=None, autostart=False, run_dir=None) -> int:
+    app = make_app()
+    from gui.main_window import MainWindow
+
+    window = MainWindow(model or "gan", dataset or "ring8", preset)
+    window.show()
+    if run_dir:
+        if not window.load_from(run_dir):
+            print(f"genviz: error: could not open {run_dir}: {window.last_message[1]}", file=sys.stderr)
+    elif autostart:
+        window.on_train()
+    return app.exec()

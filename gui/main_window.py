@@ -1,0 +1,334 @@
+"""The main window: toolbar, settings, dockable panels, status bar, and the redraw timer.
+
+Drawing is pulled by a timer at a bounded rate (pyqtgraph's scrollingPlots
+pattern); the worker's signals only store data. Slider moves are the exception:
+they decode and draw at once, on the GUI thread's own copy of the decoder.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QToolBar,
+)
+
+from core.config import ConfigError
+from gui.controller import Session
+from gui.panels.registry import PanelSet, build_panels
+from gui.settings_panel import SettingsPanel
+
+REFRESH_HZ = 30  # the redraw timer; panels redraw only when their data changed
+STATUS_EVERY_S = 0.25
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, model: str = "gan", dataset: str = "ring8", preset: str | None = None):
+        super().__init__()
+        self.setWindowTitle("genviz")
+        self.setObjectName("genviz_main")
+        self.resize(1500, 950)
+        self.session = Session(self)
+        self.panels: PanelSet | None = None
+        self.docks: list[QDockWidget] = []
+        self.last_message = ("", "")  # (kind, text) of the last error or notice shown
+        self.error_box: QMessageBox | None = None
+
+        self.settings_panel = SettingsPanel(model, dataset, preset)
+        self.settings_dock = self._dock(self.settings_panel, "Settings", "settings_dock", Qt.LeftDockWidgetArea)
+        self.settings_panel.live_changed.connect(self._on_live_setting)
+        self.settings_panel.validity_changed.connect(self._on_validity)
+        self._make_toolbar()
+        self._make_status_bar()
+
+        self.session.state_changed.connect(self._on_state)
+        self.session.event.connect(self._on_event)
+        self.session.model_changed.connect(self._on_model_changed)
+
+        self._marker_version = -1
+        self._last_status = 0.0
+        self.timer = QTimer(self)
+        self.timer.setTimerType(Qt.PreciseTimer)
+        self.timer.setInterval(int(1000 / REFRESH_HZ))
+        self.timer.timeout.connect(self.refresh)
+        self.timer.start()
+        self._build_from_settings()
+        self._on_state(self.session.state)
+
+    # -- construction -----------------------------------------------------------------
+    def _dock(self, widget, title: str, name: str, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _make_toolbar(self) -> None:
+        bar = QToolBar("Training")
+        bar.setObjectName("training_toolbar")
+        bar.setToolButtonStyle(Qt.ToolButtonTextOnly)
+        self.addToolBar(bar)
+        self.actions_by_name: dict[str, QAction] = {}
+        for name, text, keys, slot in (
+            ("train", "Train", "F5", self.on_train),
+            ("pause", "Pause", "Space", self.on_pause),
+            ("step", "Step", "Ctrl+Right", self.on_step),
+            ("stop", "Stop", "Shift+F5", self.on_stop),
+            ("save", "Save", QKeySequence.Save, self.on_save),
+            ("load", "Load", QKeySequence.Open, self.on_load),
+            ("reset", "Reset", "Ctrl+R", self.on_reset),
+        ):
+            action = QAction(text, self)
+            action.setObjectName(f"action_{name}")
+            action.setShortcut(QKeySequence(keys))
+            action.setToolTip(f"{text} ({QKeySequence(keys).toString()})")
+            action.triggered.connect(slot)
+            bar.addAction(action)
+            self.actions_by_name[name] = action
+
+    def _make_status_bar(self) -> None:
+        self.status_labels = {}
+        for key in ("state", "step", "rate", "device", "elapsed"):
+            label = QLabel("")
+            label.setObjectName(f"status_{key}")
+            label.setMinimumWidth(110)
+            self.statusBar().addPermanentWidget(label)
+            self.status_labels[key] = label
+
+    def _build_from_settings(self) -> bool:
+        try:
+            cfg = self.settings_panel.current_config()
+            self.session.build(cfg)
+        except (ConfigError, OSError) as exc:
+            self.show_error("Settings", str(exc))
+            return False
+        return True
+
+    def _on_model_changed(self) -> None:
+        self._save_layout()
+        for dock in self.docks:
+            self.removeDockWidget(dock)
+            dock.deleteLater()
+        self.docks.clear()
+        self.panels = build_panels(self.session.model)
+        old = self.centralWidget()
+        self.setCentralWidget(self.panels.main)
+        if old is not None:
+            old.deleteLater()
+        for panel, area in self.panels.docks:
+            self.docks.append(self._dock(panel, panel.title, f"dock_{panel.object_name}", area))
+        right = [d for d, (_, a) in zip(self.docks, self.panels.docks, strict=True) if a == Qt.RightDockWidgetArea]
+        if right:
+            self.resizeDocks(right[:1], [520], Qt.Horizontal)
+        self.resizeDocks([self.settings_dock], [330], Qt.Horizontal)
+        if self.panels.sliders is not None:
+            self.panels.sliders.z_changed.connect(self._on_z_changed)
+        if self.panels.interpolation is not None:
+            self.panels.interpolation.changed.connect(self._redecode)
+        self._restore_layout()
+        self.settings_panel.mark_applied(self.session.cfg)
+        self.status_labels["device"].setText(f"device: {self.session.model.device}")
+        self._marker_version = -1
+
+    # -- layout memory ------------------------------------------------------------------
+    def _layout_key(self) -> str:
+        return f"layout/{self.panels.key}" if self.panels else ""
+
+    def _save_layout(self) -> None:
+        if self.panels is None:
+            return
+        settings = QSettings()
+        settings.setValue(self._layout_key(), self.saveState())
+        settings.setValue("geometry", self.saveGeometry())
+
+    def _restore_layout(self) -> None:
+        settings = QSettings()
+        state = settings.value(self._layout_key())
+        if state is not None:
+            self.restoreState(state)
+        geometry = settings.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+
+    # -- toolbar ----------------------------------------------------------------------
+    def on_train(self) -> None:
+        s = self.session
+        if s.state == "paused":
+            s.resume()
+            return
+        if s.state == "running":
+            return
+        if s.trainer is None and not self._build_from_settings():
+            return
+        if s.trainer.step >= s.cfg.train.steps:
+            self.show_notice(f"Reached train.steps = {s.cfg.train.steps}; raise it to train on.")
+            return
+        s.start()
+
+    def on_pause(self) -> None:
+        self.session.toggle_pause()
+
+    def on_step(self) -> None:
+        self.session.step(1)
+
+    def on_stop(self) -> None:
+        self.session.stop()
+
+    def on_reset(self) -> None:
+        self._build_from_settings()
+
+    def on_save(self) -> None:
+        if self.session.trainer is None:
+            self.show_error("Save", "Nothing to save yet: press Train first.")
+            return
+        start = self.session.run_dir or str(Path.home())
+        folder = QFileDialog.getExistingDirectory(self, "Save run into folder", start)
+        if folder:
+            self.save_to(folder)
+
+    def save_to(self, folder: str) -> None:
+        try:
+            self.session.save(folder)
+        except OSError as exc:
+            self.show_error("Save", f"Could not save to {folder}: {exc}")
+
+    def on_load(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open a saved run folder", str(Path.home()))
+        if folder:
+            self.load_from(folder)
+
+    def load_from(self, folder: str) -> bool:
+        try:
+            self.session.load(folder)
+        except (ConfigError, OSError) as exc:
+            self.show_error("Load", str(exc))
+            return False
+        self.settings_panel.show_config(self.session.cfg)
+        self.show_notice(f"Loaded {folder} at step {self.session.trainer.step}; press Train or Space to go on.")
+        return True
+
+    # -- reactions ----------------------------------------------------------------------
+    def _on_state(self, state: str) -> None:
+        a = self.actions_by_name
+        a["pause"].setText("Resume" if state == "paused" else "Pause")
+        a["pause"].setEnabled(state in ("running", "paused"))
+        a["stop"].setEnabled(state in ("running", "paused"))
+        a["train"].setEnabled(state != "running")
+        self.status_labels["state"].setText(state)
+
+    def _on_event(self, kind: str, message: str) -> None:
+        if kind in ("nan", "error"):
+            self.show_error("Training paused" if kind == "nan" else "Training error", message)
+        elif kind == "saved":
+            self.show_notice(message)
+
+    def _on_live_setting(self, section: str, name: str, value) -> None:
+        self.session.apply_setting(section, name, value)
+
+    def _on_validity(self, message: str) -> None:
+        if message:
+            self.statusBar().showMessage(message, 5000)
+
+    def show_error(self, title: str, message: str) -> None:
+        """A non-modal dialog: the app and training go on behind it."""
+        self.last_message = ("error", message)
+        self.statusBar().showMessage(message, 10000)
+        if self.error_box is None:
+            self.error_box = QMessageBox(QMessageBox.Warning, title, message, QMessageBox.Ok, self)
+            self.error_box.setObjectName("error_box")
+            self.error_box.setModal(False)
+        self.error_box.setWindowTitle(title)
+        self.error_box.setText(message)
+        self.error_box.show()
+
+    def show_notice(self, message: str) -> None:
+        self.last_message = ("notice", message)
+        self.statusBar().showMessage(message, 8000)
+
+    # -- latent sliders and interpolation -------------------------------------------------
+    def _on_z_changed(self, z: np.ndarray) -> None:
+        decoder = self.session.decoder
+        if decoder is None or self.panels is None:
+            return
+        xy = decoder.decode(z)
+        self.panels.main.set_marker(xy)
+        self.panels.sliders.show_decoded(xy)
+        self.panels.main.plot.repaint()  # on screen now, not at the next timer tick
+
+    def _redecode(self) -> None:
+        """New weights or new end points: decode the marker and the path again."""
+        p, decoder = self.panels, self.session.decoder
+        if p is None or decoder is None:
+            return
+        if p.sliders is not None:
+            xy = decoder.decode(p.sliders.z())
+            p.main.set_marker(xy)
+            p.sliders.show_decoded(xy)
+        if p.interpolation is not None:
+            path_z = p.interpolation.path_z()
+            p.main.set_path(None if path_z is None else decoder.decode(path_z))
+
+    # -- the timer ----------------------------------------------------------------------
+    def refresh(self) -> None:
+        s = self.session
+        if self.panels is None:
+            return
+        if s.snapshot_version != self._marker_version and s.snapshot is not None:
+            self._marker_version = s.snapshot_version
+            self._redecode()
+        for panel in self.panels.all():
+            panel.refresh(s)
+        now = time.perf_counter()
+        if now - self._last_status >= STATUS_EVERY_S:
+            self._last_status = now
+            self._update_status()
+
+    def _update_status(self) -> None:
+        s, labels = self.session, self.status_labels
+        if s.trainer is None:
+            return
+        h = s.history
+        rate = h["steps_per_sec"] if h else 0.0
+        labels["step"].setText(f"step {s.trainer.step:,}")
+        labels["rate"].setText(f"{rate:,.0f} steps/s" if s.state == "running" else "–")
+        elapsed = int(s.elapsed)
+        labels["elapsed"].setText(f"{elapsed // 3600:d}:{elapsed // 60 % 60:02d}:{elapsed % 60:02d}")
+
+    # -- closing ------------------------------------------------------------------------
+    def ask_save_on_close(self) -> str:
+        """'save', 'discard' or 'cancel'. Tests replace this to answer without a dialog."""
+        answer = QMessageBox.question(
+            self, "Training in progress", "Save this run before closing?",
+            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
+        return {QMessageBox.Save: "save", QMessageBox.Discard: "discard"}.get(answer, "cancel")
+
+    def closeEvent(self, event) -> None:
+        s = self.session
+        if s.trainer is not None and s.thread is not None:
+            was_running = s.state == "running"
+            s.pause()
+            answer = self.ask_save_on_close()
+            if answer == "cancel":
+                if was_running:
+                    s.resume()
+                event.ignore()
+                return
+            if answer == "save":
+                folder = s.run_dir or QFileDialog.getExistingDirectory(self, "Save run into folder", str(Path.home()))
+                if not folder:
+                    event.ignore()
+                    return
+                s.save(folder)
+        self.timer.stop()
+        s.stop()
+        self._save_layout()
+        event.accept()

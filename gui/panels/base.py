@@ -1,0 +1,45 @@
+"""The panel base class: redraw only when visible and when its data changed."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtWidgets import QLabel, QWidget
+
+
+class Panel(QWidget):
+    title = "Panel"
+    object_name = "panel"
+    formula = ""  # shown under the plot: every panel ties a picture to a formula
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._drawn_versions = None
+        self.setObjectName(self.object_name)
+
+    def formula_label(self) -> QLabel:
+        label = QLabel(self.formula)
+        label.setWordWrap(True)
+        label.setStyleSheet("color: #444; font-size: 11px;")
+        return label
+
+    def refresh(self, session) -> bool:
+        """Redraw if visible and the session has new data; True if it drew."""
+        versions = (session.history_version, session.snapshot_version)
+        if versions == self._drawn_versions or not self.isVisible():
+            return False
+        self._drawn_versions = versions
+        self.render(session)
+        return True
+
+    def force_redraw(self) -> None:
+        self._drawn_versions = None
+
+    def render(self, session) -> None:
+        raise NotImplementedError
+
+
+def history_column(session, name: str) -> tuple[np.ndarray, np.ndarray] | None:
+    h = session.history
+    if not h or name not in h["names"] or len(h["steps"]) == 0:
+        return None
+    return h["steps"], h["values"][:, h["names"].index(name)]

@@ -1,0 +1,74 @@
+"""GAN history panels: losses, discriminator outputs over time, generator gradient norm."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QVBoxLayout
+
+from gui.panels.history_plot import HistoryPlotPanel
+from gui.style import D_COLOUR, FAKE, G_COLOUR, REAL, curve_pen
+
+
+class GanLossesPanel(HistoryPlotPanel):
+    title = "Losses"
+    object_name = "gan_losses"
+    columns = [("loss_d", "D loss  L(D,G)", D_COLOUR), ("loss_g", "G loss", G_COLOUR)]
+    y_label = "loss"
+    formula = ("L(D, G) = −(1/n) Σ log D(xᵢ) − (1/n) Σ log(1 − D(G(zᵢ))); D minimises L. "
+               "minimax: G minimises (1/n) Σ log(1 − D(G(z))), which flattens as D wins (L → 0). "
+               "non-saturating: G minimises −(1/n) Σ log D(G(z)).")
+
+
+class GradNormPanel(HistoryPlotPanel):
+    title = "Generator gradient norm"
+    object_name = "gan_grad_norm"
+    columns = [("grad_norm_g", "‖∇θ_G L_G‖", G_COLOUR), ("grad_norm_d", "‖∇θ_D L_D‖", D_COLOUR)]
+    log_default = True
+    y_label = "gradient norm"
+    formula = "When D separates real from fake perfectly, D(G(z)) → 0 and the minimax generator's gradient vanishes."
+
+
+class DOutputsPanel(HistoryPlotPanel):
+    """Mean D(x) and D(G(z)) over time, above histograms of both at the latest snapshot."""
+
+    title = "Discriminator outputs"
+    object_name = "gan_d_outputs"
+    columns = [("d_real", "mean D(x), real", REAL), ("d_fake", "mean D(G(z)), fake", FAKE)]
+    y_label = "D"
+    formula = "D(x) = sigmoid(logit): 1 = judged real, 0 = judged fake (raw critic values for WGAN-GP)."
+    BINS = 40
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.hist = pg.PlotWidget()
+        self.hist.setLabel("bottom", "D output")
+        self.hist.setLabel("left", "fraction")
+        self.hist.getAxis("left").enableAutoSIPrefix(False)
+        self.hist.addLegend(offset=(-10, 10))
+        self.hist_real = self.hist.plot(stepMode="center", fillLevel=0, pen=curve_pen(REAL),
+                                        brush=pg.mkBrush(76, 155, 232, 80), name="D(x)")
+        self.hist_fake = self.hist.plot(stepMode="center", fillLevel=0, pen=curve_pen(FAKE),
+                                        brush=pg.mkBrush(242, 142, 43, 80), name="D(G(z))")
+        layout: QVBoxLayout = self.layout()
+        layout.insertWidget(2, self.hist, 1)
+        self._snap_drawn = -1
+
+    def render(self, session) -> None:
+        super().render(session)
+        snap = session.snapshot
+        if snap is None or session.snapshot_version == self._snap_drawn:
+            return
+        self._snap_drawn = session.snapshot_version
+        real, fake = snap["d_real_values"], snap["d_fake_values"]
+        if bool(snap["d_is_probability"]):
+            edges = np.linspace(0, 1, self.BINS + 1)
+            self.hist.setXRange(0, 1, padding=0.02)
+        else:
+            both = np.concatenate([real, fake])
+            lo, hi = np.percentile(both, [1, 99]) if len(both) else (0.0, 1.0)
+            edges = np.linspace(lo, hi + 1e-6, self.BINS + 1)
+            self.hist.enableAutoRange(x=True)
+        for curve, values in ((self.hist_real, real), (self.hist_fake, fake)):
+            counts, _ = np.histogram(values, edges)
+            curve.setData(edges, counts / max(len(values), 1))

@@ -1,0 +1,63 @@
+"""A plot of metric history columns: the whole run, downsampled, optionally on a log scale."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout
+
+from gui.panels.base import Panel, history_column
+from gui.style import curve_pen
+
+
+class HistoryPlotPanel(Panel):
+    """columns: [(metric name, legend label, colour)]."""
+
+    columns: list[tuple[str, str, str]] = []
+    log_default = False
+    y_label = ""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.plot = pg.PlotWidget()
+        self.plot.showGrid(x=True, y=True, alpha=0.2)
+        self.plot.addLegend(offset=(-10, 10))
+        self.plot.setLabel("bottom", "step")
+        self.plot.getAxis("left").enableAutoSIPrefix(False)
+        if self.y_label:
+            self.plot.setLabel("left", self.y_label)
+        self.curves = {}
+        for name, label, colour in self.columns:
+            curve = self.plot.plot(pen=curve_pen(colour), name=label)
+            curve.setDownsampling(auto=True, method="peak")
+            curve.setClipToView(True)
+            self.curves[name] = curve
+        self.log_box = QCheckBox("log scale")
+        self.log_box.setChecked(self.log_default)
+        self.log_box.toggled.connect(self._set_log)
+        self.plot.setLogMode(y=self.log_default)
+        row = QHBoxLayout()
+        row.addWidget(self.log_box)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(row)
+        layout.addWidget(self.plot, 1)
+        if self.formula:
+            layout.addWidget(self.formula_label())
+
+    def _set_log(self, on: bool) -> None:
+        self.plot.setLogMode(y=on)
+        self.force_redraw()
+
+    def render(self, session) -> None:
+        log = self.log_box.isChecked()
+        for name, curve in self.curves.items():
+            col = history_column(session, name)
+            if col is None:
+                curve.setData([], [])
+                continue
+            steps, values = col
+            if log:  # only positive values have a logarithm; gaps mark the others
+                values = np.where(values > 0, values, np.nan)
+            curve.setData(steps, values, connect="finite")

@@ -1,0 +1,126 @@
+"""The GAN's 2-D view: real and generated points over D's output, G's gradient arrows,
+G's warped latent grid, the slider marker G(z) and the interpolation path G(z_t)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout
+
+from gui.panels.base import Panel
+from gui.style import FAKE, MARKER, PATH, REAL
+
+HEAT_COLOURS = pg.ColorMap([0.0, 0.5, 1.0], [(250, 215, 190), (255, 255, 255), (190, 215, 245)])
+
+
+def line_segments(lines: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(L, P, 2) polylines -> x, y, connect arrays for one PlotCurveItem (one draw call)."""
+    n_lines, n_points, _ = lines.shape
+    connect = np.ones((n_lines, n_points), bool)
+    connect[:, -1] = False
+    return lines[..., 0].reshape(-1), lines[..., 1].reshape(-1), connect.reshape(-1)
+
+
+class GanPlaneView(Panel):
+    title = "2-D view"
+    object_name = "gan_plane"
+    formula = ("Background: D(x) over the plane (blue = judged real, orange = judged fake). "
+               "Arrows: −∂L_G/∂x at generated points, where G's loss pushes them. "
+               "Grid: G applied to a regular grid in (z₀, z₁).")
+    ARROW_FRACTION = 0.08  # the longest arrow spans this fraction of the view
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.plot = pg.PlotWidget()
+        self.plot.setAspectLocked(True)
+        self.plot.showGrid(x=True, y=True, alpha=0.15)
+        self.heat = pg.ImageItem()
+        self.heat.setLevels((0.0, 1.0))  # fixed levels: no per-frame min/max scan
+        self.heat.setLookupTable(HEAT_COLOURS.getLookupTable(nPts=256))
+        self.heat.setZValue(-10)
+        self.plot.addItem(self.heat)
+        self.grid = pg.PlotCurveItem(pen=pg.mkPen(120, 120, 120, 110, width=1))
+        self.real = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(REAL), name="real")
+        self.fake = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(FAKE), name="generated")
+        self.arrows = pg.PlotCurveItem(pen=pg.mkPen(60, 60, 60, 200, width=1))
+        self.path = pg.PlotDataItem(pen=pg.mkPen(PATH, width=2), symbol="o", symbolSize=5,
+                                    symbolBrush=PATH, symbolPen=None)
+        self.marker = pg.ScatterPlotItem(size=16, symbol="star", pen=pg.mkPen("k"), brush=pg.mkBrush(MARKER))
+        for item in (self.grid, self.real, self.fake, self.arrows, self.path, self.marker):
+            self.plot.addItem(item)
+        legend = self.plot.addLegend(offset=(10, 10))
+        legend.addItem(self.real, "real x")
+        legend.addItem(self.fake, "generated G(z)")
+        legend.addItem(self.marker, "G(z) of the sliders")
+
+        self.toggles = {}
+        row = QHBoxLayout()
+        for key, label, on in (("real", "real", True), ("fake", "generated", True), ("heat", "D(x) map", True),
+                               ("arrows", "gradient arrows", True), ("grid", "latent grid", False)):
+            box = QCheckBox(label)
+            box.setChecked(on)
+            box.toggled.connect(self._apply_toggles)
+            row.addWidget(box)
+            self.toggles[key] = box
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(row)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.formula_label())
+        self._bounds = None
+        self.marker_xy = None
+        self._apply_toggles()
+
+    def _apply_toggles(self) -> None:
+        items = {"real": self.real, "fake": self.fake, "heat": self.heat, "arrows": self.arrows, "grid": self.grid}
+        for key, item in items.items():
+            item.setVisible(self.toggles[key].isChecked())
+
+    def render(self, session) -> None:
+        snap = session.snapshot
+        if snap is None:
+            return
+        bounds = tuple(float(b) for b in snap["bounds"])
+        if bounds != self._bounds:
+            self._bounds = bounds
+            x0, x1, y0, y1 = bounds
+            self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+            self.heat.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
+        show = {k: b.isChecked() for k, b in self.toggles.items()}
+        if show["heat"]:
+            heat = snap["heat"]
+            if not bool(snap["d_is_probability"]):  # a critic: centre its range for the fixed colour map
+                lo, hi = np.percentile(heat, [2, 98])
+                heat = (heat - lo) / max(hi - lo, 1e-6)
+            self.heat.setImage(heat, autoLevels=False, levels=(0.0, 1.0))
+        if show["real"]:
+            self.real.setData(pos=snap["real"])
+        if show["fake"]:
+            self.fake.setData(pos=snap["fake"])
+        if show["arrows"]:
+            pos, direction = snap["arrow_pos"], snap["arrow_dir"]
+            norms = np.linalg.norm(direction, axis=1, keepdims=True)
+            span = bounds[1] - bounds[0]
+            scale = self.ARROW_FRACTION * span / max(float(norms.max()), 1e-12)
+            ends = pos + direction * scale
+            xy = np.stack([pos, ends], 1).reshape(-1, 2)
+            self.arrows.setData(xy[:, 0], xy[:, 1], connect="pairs")
+        if show["grid"]:
+            x, y, connect = line_segments(snap["grid_lines"])
+            self.grid.setData(x, y, connect=connect)
+
+    # Set by the window, from the GUI thread's own decoder copy ------------------------------
+    def set_marker(self, xy: np.ndarray | None) -> None:
+        self.marker_xy = None if xy is None else np.asarray(xy, np.float32).reshape(2)
+        if xy is None:
+            self.marker.setData([])
+        else:
+            self.marker.setData(pos=self.marker_xy[None])
+
+    def set_path(self, points: np.ndarray | None) -> None:
+        if points is None or len(points) == 0:
+            self.path.setData([], [])
+        else:
+            self.path.setData(points[:, 0], points[:, 1])
