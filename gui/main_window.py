@@ -256,26 +256,21 @@ class MainWindow(QMainWindow):
 
     # -- latent sliders and interpolation -------------------------------------------------
     def _on_z_changed(self, z: np.ndarray) -> None:
-        decoder = self.session.decoder
-        if decoder is None or self.panels is None:
+        p, decoder = self.panels, self.session.decoder
+        if decoder is None or p is None or p.show_slider_output is None:
             return
-        xy = decoder.decode(z)
-        self.panels.main.set_marker(xy)
-        self.panels.sliders.show_decoded(xy)
-        self.panels.main.plot.repaint()  # on screen now, not at the next timer tick
+        p.show_slider_output(decoder.decode(z))
 
     def _redecode(self) -> None:
-        """New weights or new end points: decode the marker and the path again."""
+        """New weights or new end points: decode the slider point and the path again."""
         p, decoder = self.panels, self.session.decoder
         if p is None or decoder is None:
             return
-        if p.sliders is not None:
-            xy = decoder.decode(p.sliders.z())
-            p.main.set_marker(xy)
-            p.sliders.show_decoded(xy)
-        if p.interpolation is not None:
+        if p.sliders is not None and p.show_slider_output is not None:
+            p.show_slider_output(decoder.decode(p.sliders.z()))
+        if p.interpolation is not None and p.show_path_output is not None:
             path_z = p.interpolation.path_z()
-            p.main.set_path(None if path_z is None else decoder.decode(path_z))
+            p.show_path_output(None if path_z is None else decoder.decode(path_z))
 
     # -- the timer ----------------------------------------------------------------------
     def refresh(self) -> None:

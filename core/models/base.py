@@ -98,6 +98,12 @@ class GenerativeModel(nn.Module):
         return bool(torch.stack(flags).all()) if flags else True
 
 
+def numpy_copies(tensors: dict[str, torch.Tensor]) -> dict[str, np.ndarray]:
+    """Copies as NumPy, never views: on the CPU `.numpy()` shares memory with the live
+    tensor, and the training thread would change a snapshot after it was handed over."""
+    return {k: v.detach().to("cpu", copy=True).numpy() for k, v in tensors.items()}
+
+
 def grad_norm(params) -> torch.Tensor:
     """The global L2 norm of the gradients, as a tensor (no sync)."""
     grads = [p.grad for p in params if p.grad is not None]

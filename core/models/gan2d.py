@@ -11,7 +11,7 @@ from torch.nn.utils.parametrizations import spectral_norm
 
 from core.config import ConfigError
 from core.metrics import mode_coverage, sliced_wasserstein
-from core.models.base import GenerativeModel, grad_norm, mlp
+from core.models.base import GenerativeModel, grad_norm, mlp, numpy_copies
 from core.models.gan_losses import (
     discriminator_loss,
     generator_loss,
@@ -154,10 +154,10 @@ class GAN2D(GenerativeModel):
             "d_fake_values": to_d(self.D.pointwise(fake)),
             "grid_lines": lines,
         }
-        snap = {k: v.detach().float().cpu().numpy() for k, v in out.items()}
+        snap = numpy_copies({k: v.float() for k, v in out.items()})
         snap["bounds"] = np.asarray(self.data.info.bounds, np.float32)
         snap["d_is_probability"] = np.asarray(saturating)
-        snap["decoder_state"] = {k: v.detach().cpu().numpy() for k, v in self.G.state_dict().items()}
+        snap["decoder_state"] = numpy_copies(self.G.state_dict())
         return snap
 
     def _latent_grid(self) -> torch.Tensor:

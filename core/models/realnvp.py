@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from core.config import ConfigError
-from core.models.base import GenerativeModel, grad_norm, mlp
+from core.models.base import GenerativeModel, grad_norm, mlp, numpy_copies
 from core.models.flows import (
     AffineCoupling,
     FlowSequence,
@@ -240,7 +240,7 @@ class RealNVP(GenerativeModel):
 
     def snapshot(self) -> dict[str, np.ndarray]:
         snap = self._image_snapshot() if self.is_image else self._plane_snapshot()
-        snap["decoder_state"] = {k: v.detach().cpu().numpy() for k, v in self.decoder().state_dict().items()}
+        snap["decoder_state"] = numpy_copies(self.decoder().state_dict())
         return snap
 
     def _plane_snapshot(self) -> dict[str, np.ndarray]:
@@ -263,7 +263,7 @@ class RealNVP(GenerativeModel):
             "layers": torch.stack(states),
             "jacobian_check": jacobian_gap(self.flow, self.view_data[:JACOBIAN_POINTS]),
         }
-        snap = {k: v.detach().float().cpu().numpy() for k, v in out.items()}
+        snap = numpy_copies({k: v.float() for k, v in out.items()})
         snap["layer_names"] = np.array(["x"] + [type(m).__name__ for m in self.flow.layers])
         snap["bounds"] = np.asarray(self.data.info.bounds, np.float32)
         return snap

@@ -19,7 +19,7 @@ from torch import nn
 
 from core.config import ConfigError
 from core.models import data_kind
-from core.models.base import GenerativeModel, mlp
+from core.models.base import GenerativeModel, mlp, numpy_copies
 
 LOG_2PI = math.log(2 * math.pi)
 MIN_LOG_SIGMA = math.log(1e-4)  # a learned sigma may not collapse to 0 (the likelihood would blow up)
@@ -328,11 +328,11 @@ class VAE(GenerativeModel):
                        .expand(self.shape[0]))
             if self.latent_dim == 2:
                 out["grid_lines"] = self._latent_grid()
-        snap = {k: v.detach().cpu().numpy() for k, v in out.items()}
+        snap = numpy_copies(out)
         snap["kind"] = "image" if self.is_image else "plane"
         if not self.is_image:
             snap["bounds"] = np.asarray(self.data.info.bounds, np.float32)
-        snap["decoder_state"] = {k: v.detach().cpu().numpy() for k, v in self.dec.state_dict().items()}
+        snap["decoder_state"] = numpy_copies(self.dec.state_dict())
         return snap
 
     def _latent_grid(self) -> torch.Tensor:

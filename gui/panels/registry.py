@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 from PySide6.QtCore import Qt
 
 from gui.panels.base import Panel
@@ -17,11 +19,16 @@ RIGHT, LEFT, BOTTOM = Qt.RightDockWidgetArea, Qt.LeftDockWidgetArea, Qt.BottomDo
 
 @dataclass
 class PanelSet:
+    """A model's panels. The window decodes slider and path latents on the GUI thread's decoder
+    copy and hands the outputs to `show_slider_output` / `show_path_output`."""
+
     key: str  # names the remembered dock layout
     main: Panel
     docks: list[tuple[Panel, Qt.DockWidgetArea]] = field(default_factory=list)
     sliders: LatentSlidersPanel | None = None
     interpolation: InterpolationPanel | None = None
+    show_slider_output: Callable[[np.ndarray], None] | None = None  # gets decoder(z), drawn at once
+    show_path_output: Callable[[np.ndarray | None], None] | None = None  # gets decoder(z_t) or None
 
     def all(self) -> list[Panel]:
         return [self.main] + [p for p, _ in self.docks]
@@ -32,8 +39,16 @@ def build_panels(model) -> PanelSet:
     if name == "GAN2D":
         sliders = LatentSlidersPanel(model.latent_dim)
         interp = InterpolationPanel(model.latent_dim)
-        return PanelSet("gan-plane", GanPlaneView(), [
+        plane = GanPlaneView()
+
+        def show_slider_output(xy):
+            plane.set_marker(xy)
+            sliders.show_decoded(xy)
+            plane.plot.repaint()  # on screen now, not at the next timer tick
+
+        return PanelSet("gan-plane", plane, [
             (GanLossesPanel(), RIGHT), (DOutputsPanel(), RIGHT), (GradNormPanel(), RIGHT),
             (sliders, BOTTOM), (interp, BOTTOM),
-        ], sliders=sliders, interpolation=interp)
+        ], sliders=sliders, interpolation=interp, show_slider_output=show_slider_output,
+            show_path_output=plane.set_path)
     raise ValueError(f"no panels for {name} yet")
