@@ -51,4 +51,12 @@ def build_panels(model) -> PanelSet:
             (sliders, BOTTOM), (interp, BOTTOM),
         ], sliders=sliders, interpolation=interp, show_slider_output=show_slider_output,
             show_path_output=plane.set_path)
+    if name == "VAE":
+        from gui.panels.vae_panels import build_vae_panels
+
+        return build_vae_panels(model)
+    if name == "RealNVP":
+        from gui.panels.flow_panels import build_flow_panels
+
+        return build_flow_panels(model)
     raise ValueError(f"no panels for {name} yet")
