@@ -1,0 +1,237 @@
+"""The VAE's panels driven as a person would: real toolbar buttons, sliders and Encode, waiting on
+the worker's signals, then checking that every panel holds the snapshot's data."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import QPushButton
+
+from gui.panels.image_grid import PAD
+from gui.panels.vae_panels import (
+    InterpolationStripPanel,
+    LatentExplorerPanel,
+    ManifoldPanel,
+    ReconstructionPanel,
+    SamplesPanel,
+)
+from gui.panels.vae_views import KlPerDimPanel, LatentScatterPanel, VaeLossesPanel, VaePlaneView
+from tests.gui.test_main_window import TIMEOUT_MS, press, type_into, wait_for_step
+
+SMALL = {"vae.hidden": "64", "data.batch_size": "64", "vae.test_every": "10"}  # quick on two cores
+
+
+@pytest.fixture
+def make_window(qtbot):
+    from gui.app import make_app
+    from gui.main_window import MainWindow
+
+    make_app()
+    made = []
+
+    def make(dataset: str, **settings):
+        w = MainWindow("vae", dataset)
+        qtbot.addWidget(w)
+        w.ask_save_on_close = lambda: "discard"
+        for name, text in {**SMALL, **settings}.items():
+            type_into(qtbot, w, name, text)
+        w.on_reset()
+        w.show()
+        qtbot.waitExposed(w)
+        made.append(w)
+        return w
+
+    yield make
+    for w in made:
+        w.session.stop()
+
+
+def panel(w, cls):
+    return next(p for p in w.panels.all() if type(p) is cls)
+
+
+def train_then_pause(qtbot, w, steps: int) -> None:
+    """Train, pause, then draw every panel from the final snapshot so they can be compared with it."""
+    press(qtbot, w, "train")
+    wait_for_step(qtbot, w, steps)
+    qtbot.waitUntil(lambda: w.session.snapshot is not None and w.session.snapshot["step"] > 0, timeout=TIMEOUT_MS)
+    press(qtbot, w, "pause")
+    qtbot.waitUntil(lambda: w.session.state == "paused", timeout=TIMEOUT_MS)
+    qtbot.wait(300)  # a snapshot already on its way arrives
+    for p in w.panels.all():
+        p.force_redraw()
+    w.refresh()
+
+
+def tile(picture: np.ndarray, index: int, cols: int, side: int = 28) -> np.ndarray:
+    r, c = divmod(index, cols)
+    return picture[r * (side + PAD): r * (side + PAD) + side, c * (side + PAD): c * (side + PAD) + side]
+
+
+def columns(picture: np.ndarray, side: int = 28) -> int:
+    return (picture.shape[1] + PAD) // (side + PAD)
+
+
+def test_train_fills_every_vae_panel(qtbot, make_window):
+    w = make_window("mnist")
+    train_then_pause(qtbot, w, 30)
+    snap = w.session.snapshot
+
+    losses = panel(w, VaeLossesPanel)
+    for name in ("loss", "recon", "kl"):
+        steps, values = losses.curves[name].getData()
+        assert steps is not None and len(steps) >= 30 and np.isfinite(values).all(), name
+    test_steps, _ = losses.curves["test_loss"].getData()
+    assert len(test_steps) >= 3 and test_steps[0] == 0  # one dot per test pass (every 10 steps)
+
+    recon = panel(w, ReconstructionPanel)
+    for view, key in ((recon.inputs, "recon_inputs"), (recon.outputs, "recon_outputs")):
+        picture = view.displayed()
+        assert view.count == 16
+        cols = columns(picture)
+        rows = -(-16 // cols)
+        assert picture.shape == (rows * 29 - PAD, cols * 29 - PAD)
+        for i in (0, 5, 15):  # upright, in order: tile i is image i, not its transpose
+            assert np.array_equal(tile(picture, i, cols), snap[key][i, 0])
+        assert tuple(np.ravel(view.image.levels)) == (0.0, 1.0)  # fixed, never auto levels
+
+    samples = panel(w, SamplesPanel).grid
+    picture = samples.displayed()
+    assert samples.count == 16
+    assert np.array_equal(tile(picture, 3, columns(picture)), snap["samples"][3, 0])
+
+    bars = panel(w, KlPerDimPanel).bars
+    assert len(bars.opts["height"]) == 20
+    assert np.allclose(bars.opts["height"], snap["kl_per_dim"])
+
+    scatter = panel(w, LatentScatterPanel)
+    pos = np.column_stack(scatter.scatter.getData())
+    assert pos.shape == (2000, 2) and len(snap["latent_mu"]) == 2000
+    centred = snap["latent_mu"] - snap["latent_mu"].mean(0)
+    assert np.allclose(pos, centred @ scatter._basis, atol=1e-4)  # the PCA projection of μ
+    assert pos[:, 0].var() >= pos[:, 1].var()  # PC 1 carries the most variance
+    assert "ManifoldPanel" not in {type(p).__name__ for p in w.panels.all()}  # only for a 2-D latent space
+
+
+def test_slider_decodes_at_once_while_training(qtbot, make_window):
+    w = make_window("mnist")
+    press(qtbot, w, "train")
+    wait_for_step(qtbot, w, 10)
+    qtbot.waitUntil(lambda: w.session.snapshot is not None, timeout=TIMEOUT_MS)
+    explorer = panel(w, LatentExplorerPanel)
+    sliders = w.panels.sliders
+    before = explorer.decoded.displayed()
+    sliders.sliders[0].setValue(250)
+    sliders.sliders[3].setValue(-150)
+    z = sliders.z()
+    assert z[0] == pytest.approx(2.5) and z[3] == pytest.approx(-1.5)
+    # No event was processed since the move: the picture was drawn by the move itself.
+    expected = w.session.decoder.decode(z).reshape(28, 28)
+    assert np.allclose(explorer.decoded.displayed(), expected, atol=1e-6)
+    assert before is None or not np.allclose(before, expected)
+    assert w.session.state == "running"
+
+
+def test_encode_sets_the_sliders_to_mu_of_the_test_image(qtbot, make_window):
+    w = make_window("mnist")
+    train_then_pause(qtbot, w, 20)
+    explorer = panel(w, LatentExplorerPanel)
+    explorer.example.setValue(5)
+    qtbot.mouseClick(explorer.findChild(QPushButton, "encode_button"), Qt.LeftButton)
+    mu = np.clip(w.session.snapshot["latent_mu"][5], -3, 3)
+    assert np.allclose(w.panels.sliders.z(), mu, atol=0.006)  # sliders move in steps of 0.01
+    expected = w.session.decoder.decode(w.panels.sliders.z()).reshape(28, 28)
+    assert np.allclose(explorer.decoded.displayed(), expected, atol=1e-6)
+    assert panel(w, LatentScatterPanel).chosen_index == 5  # ringed in the scatter
+    assert "test example 5" in explorer.info.text()
+
+
+def test_clicking_a_scatter_point_sets_the_sliders(qtbot, make_window):
+    w = make_window("mnist")
+    train_then_pause(qtbot, w, 20)
+    scatter = panel(w, LatentScatterPanel)
+    index = int(np.argmax(scatter.pos[:, 0]))  # the right-most point: nothing else under the cursor
+    view_box = scatter.plot.getViewBox()
+    scene_point = view_box.mapViewToScene(QPointF(*scatter.pos[index]))
+    qtbot.mouseClick(scatter.plot.viewport(), Qt.LeftButton, pos=scatter.plot.mapFromScene(scene_point))
+    assert scatter.chosen_index == index
+    mu = np.clip(w.session.snapshot["latent_mu"][index], -3, 3)
+    assert np.allclose(w.panels.sliders.z(), mu, atol=0.006)
+    explorer = panel(w, LatentExplorerPanel)
+    assert explorer.example.value() == index
+    expected = w.session.decoder.decode(w.panels.sliders.z()).reshape(28, 28)
+    assert np.allclose(explorer.decoded.displayed(), expected, atol=1e-6)
+
+
+def test_interpolation_strip_between_two_test_images(qtbot, make_window):
+    w = make_window("mnist")
+    train_then_pause(qtbot, w, 20)
+    strip = panel(w, InterpolationStripPanel)
+    mu = w.session.snapshot["latent_mu"]
+    strip.start.setValue(3)
+    strip.end.setValue(4)
+    qtbot.mouseClick(next(b for b in strip.findChildren(QPushButton) if b.text().startswith("Between")),
+                     Qt.LeftButton)
+    assert np.allclose(strip.interp.z0, mu[3]) and np.allclose(strip.interp.z1, mu[4])
+    strip.interp.mode.setCurrentText("lerp")
+    strip.interp.steps.setValue(9)
+    assert strip.strip.count == 9
+    picture = strip.strip.displayed()
+    decoded = w.session.decoder.decode(strip.interp.path_z())
+    cols = columns(picture)
+    assert -(-9 // cols) * 29 - PAD == picture.shape[0]
+    assert np.allclose(tile(picture, 0, cols), w.session.decoder.decode(mu[3])[0], atol=1e-5)  # t = 0 is z₀
+    assert np.allclose(tile(picture, 8, cols), decoded[8, 0])
+    strip.interp.show_box.setChecked(False)
+    assert strip.strip.count == 0
+
+
+def test_two_dimensional_latent_space_shows_the_manifold(qtbot, make_window):
+    w = make_window("mnist", **{"vae.latent_dim": "2"})
+    train_then_pause(qtbot, w, 20)
+    snap = w.session.snapshot
+    manifold = panel(w, ManifoldPanel).grid
+    assert manifold.count == 225
+    picture = manifold.displayed()
+    assert picture.shape == (15 * 29 - PAD, 15 * 29 - PAD)
+    assert np.array_equal(tile(picture, 16, 15), snap["manifold"][1, 1, 0])  # row 1, column 1
+    scatter = panel(w, LatentScatterPanel)
+    assert np.allclose(np.column_stack(scatter.scatter.getData()), snap["latent_mu"])  # μ itself, no PCA
+    assert len(panel(w, KlPerDimPanel).bars.opts["height"]) == 2
+
+
+def test_vae_on_moons_shows_the_plane(qtbot, make_window):
+    w = make_window("moons", **{"data.batch_size": "128"})
+    train_then_pause(qtbot, w, 40)
+    snap = w.session.snapshot
+    plane = w.panels.main
+    assert isinstance(plane, VaePlaneView)
+    for item, key in ((plane.data, "data"), (plane.recon, "recon"), (plane.samples, "samples")):
+        assert np.allclose(np.column_stack(item.getData()), snap[key]), key
+    x, _ = plane.links.getData()
+    assert len(x) == 2 * 512  # one segment from each x to its reconstruction
+    plane.toggles["grid"].setChecked(True)
+    w.refresh()
+    x, _ = plane.grid.getData()
+    assert len(x) == 22 * 41
+    sliders = w.panels.sliders
+    sliders.sliders[0].setValue(120)
+    assert np.allclose(plane.marker_xy, w.session.decoder.decode(sliders.z()), atol=1e-6)
+    assert len(panel(w, LatentScatterPanel).scatter.data) == 2000
+    w.panels.interpolation.steps.setValue(7)
+    x, _ = plane.path.getData()
+    assert len(x) == 7
+
+
+def test_closing_while_training_stops_the_thread_quickly(qtbot, make_window):
+    w = make_window("mnist")
+    press(qtbot, w, "train")
+    wait_for_step(qtbot, w, 5)
+    assert w.session.thread is not None and w.session.thread.isRunning()
+    t0 = time.perf_counter()
+    w.close()
+    assert time.perf_counter() - t0 < 2.0
+    assert w.session.thread is None
