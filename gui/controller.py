@@ -19,8 +19,10 @@ from core.latent import LatentDecoder
 from core.trainer import Trainer
 from gui.worker import start_worker
 
-FLUSH_INTERVAL_S = 0.25  # how often metrics cross to the GUI
-SNAPSHOT_INTERVAL_S = 0.2  # how often the model's visual state crosses to the GUI
+# Each crossing makes the GUI thread redraw, and a redraw holds the GIL that the training
+# thread needs between its torch ops. These rates keep the plots live yet cheap.
+FLUSH_INTERVAL_S = float(os.environ.get("GENVIZ_FLUSH_S", 0.5))  # metrics to the GUI
+SNAPSHOT_INTERVAL_S = float(os.environ.get("GENVIZ_SNAPSHOT_S", 0.25))  # visual state to the GUI
 STOP_TIMEOUT_MS = 2000
 
 
@@ -218,12 +220,21 @@ class Session(QObject):
         return self.trainer.train_seconds if self.trainer else 0.0
 
 
-def wait_until(predicate, timeout_s: float, app) -> bool:
-    """Process events until predicate() is true (for the screenshot and bench commands)."""
+def wait_until(predicate, timeout_s: float, app=None) -> bool:
+    """Run the Qt event loop until predicate() is true (for the screenshot and bench commands).
+
+    A real event loop, checked by a 20 Hz timer: polling processEvents() in a tight loop
+    would hold the GIL that the training thread needs."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    if predicate():
+        return True
+    loop = QEventLoop()
     deadline = time.perf_counter() + timeout_s
-    while time.perf_counter() < deadline:
-        app.processEvents()
-        if predicate():
-            return True
-        time.sleep(0.005)
+    check = QTimer()
+    check.setInterval(50)
+    check.timeout.connect(lambda: loop.quit() if predicate() or time.perf_counter() > deadline else None)
+    check.start()
+    loop.exec()
+    check.stop()
     return predicate()

@@ -10,6 +10,7 @@ class Panel(QWidget):
     title = "Panel"
     object_name = "panel"
     formula = ""  # shown under the plot: every panel ties a picture to a formula
+    uses = ("history", "snapshot")  # which of the session's data this panel draws
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -24,7 +25,7 @@ class Panel(QWidget):
 
     def refresh(self, session) -> bool:
         """Redraw if visible and the session has new data; True if it drew."""
-        versions = (session.history_version, session.snapshot_version)
+        versions = tuple(getattr(session, f"{name}_version") for name in self.uses)
         if versions == self._drawn_versions or not self.isVisible():
             return False
         self._drawn_versions = versions

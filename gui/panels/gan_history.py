@@ -36,6 +36,7 @@ class DOutputsPanel(HistoryPlotPanel):
     object_name = "gan_d_outputs"
     columns = [("d_real", "mean D(x), real", REAL), ("d_fake", "mean D(G(z)), fake", FAKE)]
     y_label = "D"
+    uses = ("history", "snapshot")
     formula = "D(x) = sigmoid(logit): 1 = judged real, 0 = judged fake (raw critic values for WGAN-GP)."
     BINS = 40
 
@@ -52,10 +53,12 @@ class DOutputsPanel(HistoryPlotPanel):
                                         brush=pg.mkBrush(242, 142, 43, 80), name="D(G(z))")
         layout: QVBoxLayout = self.layout()
         layout.insertWidget(2, self.hist, 1)
-        self._snap_drawn = -1
+        self._snap_drawn = self._history_drawn = -1
 
     def render(self, session) -> None:
-        super().render(session)
+        if session.history_version != self._history_drawn:
+            self._history_drawn = session.history_version
+            super().render(session)
         snap = session.snapshot
         if snap is None or session.snapshot_version == self._snap_drawn:
             return

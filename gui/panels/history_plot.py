@@ -13,6 +13,7 @@ from gui.style import curve_pen
 class HistoryPlotPanel(Panel):
     """columns: [(metric name, legend label, colour)]."""
 
+    uses = ("history",)
     columns: list[tuple[str, str, str]] = []
     log_default = False
     y_label = ""
@@ -20,7 +21,7 @@ class HistoryPlotPanel(Panel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.plot = pg.PlotWidget()
-        self.plot.showGrid(x=True, y=True, alpha=0.2)
+        # No grid: pyqtgraph draws grid lines as part of the axes, the most costly part of a redraw.
         self.plot.addLegend(offset=(-10, 10))
         self.plot.setLabel("bottom", "step")
         self.plot.getAxis("left").enableAutoSIPrefix(False)

@@ -13,6 +13,7 @@ from gui.panels.base import Panel
 class InterpolationPanel(Panel):
     title = "Interpolation"
     object_name = "interpolation"
+    uses = ()  # draws nothing from the timer
     formula = ("lerp: z_t = (1 − t) z₀ + t z₁.  slerp: z_t = sin((1 − t)Ω)/sin Ω · z₀ + sin(tΩ)/sin Ω · z₁, "
                "cos Ω = z₀·z₁ / (|z₀||z₁|); slerp keeps |z| where N(0, I) puts its mass.")
     changed = Signal()
@@ -45,9 +46,15 @@ class InterpolationPanel(Panel):
         self.new_end_points()
 
     def new_end_points(self) -> None:
-        self.z0 = self._rng.standard_normal(self.latent_dim).astype(np.float32)
-        self.z1 = self._rng.standard_normal(self.latent_dim).astype(np.float32)
-        self.changed.emit()
+        self.set_end_points(self._rng.standard_normal(self.latent_dim), self._rng.standard_normal(self.latent_dim))
+
+    def set_end_points(self, z0: np.ndarray, z1: np.ndarray, emit: bool = True) -> None:
+        """Chosen end points (e.g. two encoded test examples) instead of random ones; emits
+        `changed` unless told to stay quiet (when the caller knows a redecode follows anyway)."""
+        self.z0 = np.asarray(z0, np.float32).reshape(self.latent_dim).copy()
+        self.z1 = np.asarray(z1, np.float32).reshape(self.latent_dim).copy()
+        if emit:
+            self.changed.emit()
 
     def path_z(self) -> np.ndarray | None:
         if not self.show_box.isChecked():

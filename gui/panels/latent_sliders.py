@@ -1,5 +1,9 @@
 """One slider per latent dimension (scrolling when there are many). Moving one emits z at once;
-the window decodes it on the GUI thread's copy of the decoder while training continues."""
+the window decodes it on the GUI thread's copy of the decoder while training continues.
+
+With `shown` < latent_dim (an image flow's z has 784 dimensions) only a block of `shown`
+dimensions gets sliders, chosen with a spin box; the other dimensions keep their values, so
+z() is always a full latent vector."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSlider,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -24,30 +29,46 @@ TICKS_PER_UNIT = 100  # slider integer steps per unit of z
 class LatentSlidersPanel(Panel):
     title = "Latent sliders"
     object_name = "latent_sliders"
+    uses = ()  # draws nothing from the timer
     formula = "z ~ N(0, I): each slider sets one coordinate of z; the marker shows the decoded point."
     z_changed = Signal(object)  # np.ndarray (latent_dim,)
 
-    def __init__(self, latent_dim: int, z_range: float = 3.0, parent=None):
+    def __init__(self, latent_dim: int, z_range: float = 3.0, shown: int | None = None,
+                 random_scale: float = 1.0, parent=None):
         super().__init__(parent)
         self.latent_dim = latent_dim
         self.z_range = z_range
+        self.random_scale = random_scale  # "Random z" draws z ~ N(0, random_scale² I)
+        shown = latent_dim if shown is None else max(1, min(shown, latent_dim))
+        self.dims = list(range(shown))  # the dimensions that have sliders now
+        self.base = np.zeros(latent_dim, np.float32)  # the full z; sliders write into it
         self.sliders: list[QSlider] = []
         self.value_labels: list[QLabel] = []
+        self.name_labels: list[QLabel] = []
         grid_host = QWidget()
         grid = QGridLayout(grid_host)
         grid.setContentsMargins(2, 2, 2, 2)
-        for i in range(latent_dim):
+        for i in range(shown):
             slider = QSlider(Qt.Horizontal)
             slider.setObjectName(f"z{i}")
             slider.setRange(-int(z_range * TICKS_PER_UNIT), int(z_range * TICKS_PER_UNIT))
             slider.valueChanged.connect(self._on_slider)
             value = QLabel(" 0.00")
             value.setMinimumWidth(40)
-            grid.addWidget(QLabel(f"z{i}"), i, 0)
+            name = QLabel(f"z{i}")
+            grid.addWidget(name, i, 0)
             grid.addWidget(slider, i, 1)
             grid.addWidget(value, i, 2)
             self.sliders.append(slider)
             self.value_labels.append(value)
+            self.name_labels.append(name)
+        self.first_dim = None
+        if shown < latent_dim:
+            self.first_dim = QSpinBox()
+            self.first_dim.setObjectName("first_dim")
+            self.first_dim.setRange(0, latent_dim - shown)
+            self.first_dim.setSingleStep(shown)
+            self.first_dim.valueChanged.connect(self.show_dims_from)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(grid_host)
@@ -60,6 +81,9 @@ class LatentSlidersPanel(Panel):
         buttons.addWidget(random_button)
         buttons.addWidget(zero_button)
         buttons.addStretch(1)
+        if self.first_dim is not None:
+            buttons.addWidget(QLabel(f"sliders for {shown} of {latent_dim} dims, from z"))
+            buttons.addWidget(self.first_dim)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(buttons)
@@ -70,20 +94,35 @@ class LatentSlidersPanel(Panel):
         self._quiet = False
 
     def z(self) -> np.ndarray:
-        return np.array([s.value() / TICKS_PER_UNIT for s in self.sliders], np.float32)
+        """The full latent vector: the sliders' values in their dimensions, the rest unchanged."""
+        z = self.base.copy()
+        z[self.dims] = [s.value() / TICKS_PER_UNIT for s in self.sliders]
+        return z
 
     def set_z(self, z: np.ndarray) -> None:
-        """Set every slider, then emit once."""
-        self._quiet = True
-        for slider, label, value in zip(self.sliders, self.value_labels, z, strict=False):
-            clipped = float(np.clip(value, -self.z_range, self.z_range))
-            slider.setValue(round(clipped * TICKS_PER_UNIT))
-            label.setText(f"{clipped:5.2f}")
-        self._quiet = False
+        """Set every dimension (and so every slider), then emit once."""
+        self.base = np.clip(np.asarray(z, np.float32).reshape(self.latent_dim), -self.z_range, self.z_range)
+        self._show_base()
         self.z_changed.emit(self.z())
 
+    def show_dims_from(self, first: int) -> None:
+        """Give the sliders to dimensions first, first + 1, ...; z itself does not change."""
+        self.base = self.z()
+        self.dims = list(range(first, first + len(self.sliders)))
+        for label, dim in zip(self.name_labels, self.dims, strict=True):
+            label.setText(f"z{dim}")
+        self._show_base()
+
+    def _show_base(self) -> None:
+        self._quiet = True
+        for slider, label, dim in zip(self.sliders, self.value_labels, self.dims, strict=True):
+            value = float(self.base[dim])
+            slider.setValue(round(value * TICKS_PER_UNIT))
+            label.setText(f"{value:5.2f}")
+        self._quiet = False
+
     def randomise(self) -> None:
-        self.set_z(self._rng.standard_normal(self.latent_dim))
+        self.set_z(self.random_scale * self._rng.standard_normal(self.latent_dim))
 
     def _on_slider(self, _value: int) -> None:
         if self._quiet:

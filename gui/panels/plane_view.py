@@ -28,13 +28,13 @@ class GanPlaneView(Panel):
     formula = ("Background: D(x) over the plane (blue = judged real, orange = judged fake). "
                "Arrows: −∂L_G/∂x at generated points, where G's loss pushes them. "
                "Grid: G applied to a regular grid in (z₀, z₁).")
+    uses = ("snapshot",)
     ARROW_FRACTION = 0.08  # the longest arrow spans this fraction of the view
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.plot = pg.PlotWidget()
         self.plot.setAspectLocked(True)
-        self.plot.showGrid(x=True, y=True, alpha=0.15)
         self.heat = pg.ImageItem()
         self.heat.setLevels((0.0, 1.0))  # fixed levels: no per-frame min/max scan
         self.heat.setLookupTable(HEAT_COLOURS.getLookupTable(nPts=256))

@@ -1,0 +1,61 @@
+"""A plain PyTorch loop of the default 2-D GAN, written without genviz's classes.
+
+`bench` times it against genviz's headless trainer on the same networks and
+settings, so "no slower than a plain script" is measured, not assumed.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from core.datasets2d import PlaneData
+
+
+def _mlp(n_in, n_out, hidden, depth):
+    layers, width = [], n_in
+    for _ in range(depth):
+        layers += [nn.Linear(width, hidden), nn.ReLU()]
+        width = hidden
+    return nn.Sequential(*layers, nn.Linear(width, n_out))
+
+
+def plain_gan_steps_per_sec(cfg, steps: int) -> float:
+    """Non-saturating loss + R1 + EMA + cosine lr, as the default preset, in plain code."""
+    p, batch = cfg.params, cfg.data.batch_size
+    device = torch.device("cpu")
+    torch.manual_seed(cfg.train.seed)
+    gen = torch.Generator().manual_seed(cfg.train.seed)
+    data = PlaneData(cfg.data.dataset, device, gen)
+    G, D = _mlp(p.latent_dim, 2, p.hidden, p.depth), _mlp(2, 1, p.hidden, p.depth)
+    G_ema = copy.deepcopy(G).requires_grad_(False)
+    opt_g = torch.optim.Adam(G.parameters(), lr=p.lr_g, betas=(p.beta1, p.beta2))
+    opt_d = torch.optim.Adam(D.parameters(), lr=p.lr_d, betas=(p.beta1, p.beta2))
+    losses = []
+    start = time.perf_counter()
+    for step in range(steps):
+        factor = p.lr_final + (1 - p.lr_final) * 0.5 * (1 + math.cos(math.pi * step / cfg.train.steps))
+        for opt, lr in ((opt_g, p.lr_g), (opt_d, p.lr_d)):
+            opt.param_groups[0]["lr"] = lr * factor
+        real = data.batch(batch).requires_grad_(True)
+        fake = G(torch.randn(batch, p.latent_dim, generator=gen)).detach()
+        real_logits = D(real)
+        loss_d = F.softplus(-real_logits).mean() + F.softplus(D(fake)).mean()
+        (grad,) = torch.autograd.grad(real_logits.sum(), real, create_graph=True)
+        opt_d.zero_grad(set_to_none=True)
+        (loss_d + 0.5 * p.r1_gamma * grad.pow(2).sum(1).mean()).backward()
+        opt_d.step()
+        loss_g = F.softplus(-D(G(torch.randn(batch, p.latent_dim, generator=gen)))).mean()
+        opt_g.zero_grad(set_to_none=True)
+        loss_g.backward()
+        opt_g.step()
+        with torch.no_grad():
+            torch._foreach_lerp_(list(G_ema.parameters()), list(G.parameters()), 1 - p.ema)
+        losses.append(loss_g.detach())  # kept as tensors, like a careful script
+    torch.stack(losses).mean().item()
+    return steps / (time.perf_counter() - start)
