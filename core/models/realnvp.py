@@ -37,6 +37,7 @@ GRID_LINES, GRID_POINTS, GRID_EXTENT = 11, 41, 3.0  # z-space grid pulled back t
 JACOBIAN_POINTS = 8
 TEST_POINTS, TEST_SEED = 20_000, 2**20 + 3  # the fixed held-out 2-D sample of evaluate()
 SAMPLE_TEMPERATURES = (0.5, 0.75, 1.0)  # image samples at z ~ N(0, T^2 I)
+INTERP_IMAGES = 8  # test images whose codes z the snapshot carries (interpolation end points)
 LEVELS = 256  # pixel levels of 8-bit images
 
 
@@ -264,7 +265,7 @@ class RealNVP(GenerativeModel):
             "jacobian_check": jacobian_gap(self.flow, self.view_data[:JACOBIAN_POINTS]),
         }
         snap = numpy_copies({k: v.float() for k, v in out.items()})
-        snap["layer_names"] = np.array(["x"] + [type(m).__name__ for m in self.flow.layers])
+        snap["layer_names"] = np.array(["x"] + [_layer_name(m) for m in self.flow.layers])
         snap["bounds"] = np.asarray(self.data.info.bounds, np.float32)
         return snap
 
@@ -272,7 +273,16 @@ class RealNVP(GenerativeModel):
         temps = torch.tensor(SAMPLE_TEMPERATURES, device=self.device)
         z = (temps[:, None, None] * self.view_z).reshape(-1, self.latent_dim)
         images = self.flow.inverse(z).clamp(0, 1).reshape(len(temps), -1, *self.image_shape)
-        return {"samples": images.float().cpu().numpy(), "temperatures": temps.cpu().numpy()}
+        snap = {"samples": images.float().cpu().numpy(), "temperatures": temps.cpu().numpy()}
+        test = getattr(self.data, "test_images", None)
+        if test is not None and len(test) >= 2:
+            # A few fixed test images and their codes z = f(x), the end points of the GUI's
+            # interpolation; pixel levels at the centre of their bins, so z is deterministic.
+            x = torch.as_tensor(test[:INTERP_IMAGES], device=self.device, dtype=torch.float32)
+            x = (torch.round(x * (LEVELS - 1)) + 0.5) / LEVELS
+            snap["test_images"] = x.float().cpu().numpy()
+            snap["test_z"] = self.flow(x)[0].float().cpu().numpy()
+        return snap
 
     # -- evaluation ---------------------------------------------------------------------------
     @torch.no_grad()
@@ -300,6 +310,15 @@ class RealNVP(GenerativeModel):
         nll = float(total) / len(images)
         return {"bits_per_dim": nll / (self.latent_dim * math.log(2)), "test_nll": nll,
                 "test_images": len(images)}
+
+
+def _layer_name(layer: nn.Module) -> str:
+    """The layer's class, and for a 2-D coupling which coordinate it keeps (x_{1:d})."""
+    name = type(layer).__name__
+    if isinstance(layer, AffineCoupling) and layer.mask.dim() == 2:
+        kept = ", ".join(f"x{i + 1}" for i in torch.nonzero(layer.mask[0]).flatten().tolist())
+        name += f" (keeps {kept})"
+    return name
 
 
 def _z_grid_lines(device) -> torch.Tensor:

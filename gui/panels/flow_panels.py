@@ -1,0 +1,285 @@
+"""RealNVP's panel set: the 2-D views (gui.panels.flow_views), the losses with the change of
+variables split into its two terms, the live Jacobian check, and for images a samples grid
+with a temperature choice, latent sliders over a block of z's dimensions and an interpolation
+between the codes of two test images."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QVBoxLayout
+
+from gui.panels.base import Panel
+from gui.panels.flow_views import DensityView, ForwardMapView, InverseMapView, LayerStepView, LogDetView
+from gui.panels.history_plot import HistoryPlotPanel
+from gui.panels.interpolation import InterpolationPanel
+from gui.panels.latent_sliders import LatentSlidersPanel
+from gui.panels.registry import BOTTOM, RIGHT, PanelSet
+from gui.style import EXTRA, FAKE, REAL
+
+JACOBIAN_TOLERANCE = 1e-3  # above this the layers' log-dets disagree with autograd: a bug, shown red
+SLIDER_DIMS = 8  # an image flow's z has C*H*W dimensions; sliders cover a block of this many
+SLIDER_TEMPERATURE = 0.75  # "Random z" for images: z ~ N(0, T² I), cleaner than T = 1
+TILE_PAD = 1
+
+
+# -- losses and the Jacobian check ---------------------------------------------------------------
+class FlowLossesPanel(HistoryPlotPanel):
+    title = "Negative log-likelihood"
+    object_name = "flow_losses"
+    columns = [("nll", "NLL = −log p_x(x)", REAL), ("log_pz", "log p_z(f(x))", EXTRA[0]),
+               ("log_det", "log|det ∂f/∂x|", FAKE)]
+    y_label = "nats per example"
+    formula = ("NLL(x) = −log p_z(f(x)) − log|det ∂f/∂x|, from p_x(x) = p_z(f(x)) |det ∂f/∂x|. "
+               "Training raises both terms' sum; log|det ∂f/∂x| = Σ over couplings of Σ_j s(x_{1:d})_j.")
+
+    def sizeHint(self) -> QSize:
+        return QSize(420, 280)
+
+
+class BitsPerDimPanel(HistoryPlotPanel):
+    title = "Bits per dimension"
+    object_name = "flow_bits_per_dim"
+    columns = [("bits_per_dim", "bits/dim", REAL)]
+    y_label = "bits per dimension"
+    formula = "bits/dim = NLL / (D ln 2), D = C·H·W, for dequantised 8-bit pixels (x = (k + u)/256)."
+
+
+class JacobianCheckPanel(Panel):
+    """The couplings' own log-dets against the log|det| of the autograd Jacobian, live."""
+
+    title = "Jacobian check"
+    object_name = "flow_jacobian"
+    uses = ("snapshot",)
+    formula = ("max over 8 data points of | Σ_layers log|det J_k|  −  log|det ∂f/∂x| from autograd |. "
+               "Each coupling's J is triangular with diagonal exp(s), so log|det J| = Σ_j s_j; "
+               f"above {JACOBIAN_TOLERANCE:g} (red) a layer's log-det is wrong.")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.value: float | None = None
+        self.value_label = QLabel("–")
+        self.value_label.setObjectName("jacobian_value")
+        self.value_label.setAlignment(Qt.AlignCenter)
+        self.value_label.setStyleSheet("font-size: 30px; font-weight: bold; color: #666;")
+        self.verdict = QLabel("")
+        self.verdict.setAlignment(Qt.AlignCenter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addStretch(1)
+        layout.addWidget(self.value_label)
+        layout.addWidget(self.verdict)
+        layout.addStretch(1)
+        layout.addWidget(self.formula_label())
+        self.setMaximumWidth(240)  # a number and a sentence: leave the width to the plots
+        self._snap_drawn = -1
+
+    def sizeHint(self) -> QSize:
+        return QSize(200, 160)
+
+    def render(self, session) -> None:
+        snap = session.snapshot
+        if snap is None or session.snapshot_version == self._snap_drawn or "jacobian_check" not in snap:
+            return
+        self._snap_drawn = session.snapshot_version
+        self.value = float(snap["jacobian_check"])
+        bad = not np.isfinite(self.value) or self.value > JACOBIAN_TOLERANCE
+        self.value_label.setText(f"{self.value:.1e}")
+        self.verdict.setText(f"{'above' if bad else 'below'} {JACOBIAN_TOLERANCE:g}: "
+                             f"{'a log-det is wrong' if bad else 'log-dets agree'}")
+        self.value_label.setStyleSheet(
+            f"font-size: 30px; font-weight: bold; color: {'#d62728' if bad else '#2a8a2a'};")
+
+
+# -- images -----------------------------------------------------------------------------------------
+def tile_images(images: np.ndarray, cols: int, pad: int = TILE_PAD, fill: float = 0.5) -> np.ndarray:
+    """(N, C, H, W) in [0, 1] -> one (rows*(H+pad)-pad, cols*(W+pad)-pad[, C]) picture, row-major
+    (row 0 at the top), reading order left to right."""
+    n, c, h, w = images.shape
+    cols = max(1, min(cols, n))
+    rows = -(-n // cols)
+    out = np.full((rows * (h + pad) - pad, cols * (w + pad) - pad, c), fill, np.float32)
+    for i in range(n):
+        r, q = divmod(i, cols)
+        out[r * (h + pad): r * (h + pad) + h, q * (w + pad): q * (w + pad) + w] = images[i].transpose(1, 2, 0)
+    return out[..., 0] if c == 1 else out
+
+
+class ImageTile(pg.GraphicsLayoutWidget):
+    """A picture with square pixels, row 0 at the top and fixed levels 0..1."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setBackground("w")
+        self.view = self.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
+        self.view.setMenuEnabled(False)
+        self.image = pg.ImageItem()
+        self.view.addItem(self.image)
+        self.picture: np.ndarray | None = None  # what is shown, row-major (H, W[, C])
+        self._shape = None
+
+    def show_images(self, images: np.ndarray | None, cols: int) -> None:
+        if images is None or len(images) == 0:
+            self.picture = None
+            self.image.clear()
+            return
+        self.picture = tile_images(np.asarray(images, np.float32), cols)
+        # pyqtgraph here is column-major: image[x, y]; swap so rows stay rows.
+        self.image.setImage(self.picture.swapaxes(0, 1), autoLevels=False, levels=(0.0, 1.0))
+        if self.picture.shape != self._shape:  # refit only when the tiling changes
+            self._shape = self.picture.shape
+            self.view.autoRange(padding=0.01)
+
+
+class FlowSamplesPanel(Panel):
+    title = "Samples"
+    object_name = "flow_samples"
+    uses = ("snapshot",)
+    formula = ("x = f⁻¹(z), z ~ N(0, T² I): the same 16 codes z each snapshot, scaled by the temperature T. "
+               "T < 1 stays nearer the mode of p_z and trades variety for cleaner samples.")
+    COLS = 4
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.temperature = QSlider(Qt.Horizontal)
+        self.temperature.setObjectName("temperature_slider")
+        self.temperature.setRange(0, 0)
+        self.temperature.valueChanged.connect(self._draw)
+        self.temperature_label = QLabel("T = –")
+        self.temperature_label.setMinimumWidth(70)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("temperature"))
+        row.addWidget(self.temperature, 1)
+        row.addWidget(self.temperature_label)
+        self.tile = ImageTile()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(row)
+        layout.addWidget(self.tile, 1)
+        layout.addWidget(self.formula_label())
+        self.snap = None
+        self._snap_drawn = -1
+
+    def render(self, session) -> None:
+        if session.snapshot is None or session.snapshot_version == self._snap_drawn:
+            return
+        self._snap_drawn = session.snapshot_version
+        self.snap = session.snapshot
+        temps = self.snap["temperatures"]
+        if self.temperature.maximum() != len(temps) - 1:
+            self.temperature.setRange(0, len(temps) - 1)
+            self.temperature.setValue(int(np.argmin(np.abs(temps - SLIDER_TEMPERATURE))))
+        self._draw()
+
+    def _draw(self) -> None:
+        if self.snap is None:
+            return
+        k = self.temperature.value()
+        self.temperature_label.setText(f"T = {float(self.snap['temperatures'][k]):.2f}")
+        self.tile.show_images(self.snap["samples"][k], self.COLS)
+
+
+class FlowLatentSliders(LatentSlidersPanel):
+    formula = (f"x = f⁻¹(z): sliders set a block of {SLIDER_DIMS} of z's dimensions, the others keep their "
+               "values; decoded on the GUI's own copy of the inverse flow while training runs. "
+               f"Random z: z ~ N(0, {SLIDER_TEMPERATURE:g}² I).")
+
+
+class FlowSliderPanel(Panel):
+    """Sliders for a block of z's dimensions, beside the decoded picture f⁻¹(z)."""
+
+    title = "Latent sliders"
+    object_name = "flow_sliders"
+    uses = ()  # draws only what the window decodes for it
+
+    def __init__(self, latent_dim: int, parent=None):
+        super().__init__(parent)
+        self.sliders = FlowLatentSliders(latent_dim, shown=SLIDER_DIMS, random_scale=SLIDER_TEMPERATURE)
+        self.sliders.readout.hide()  # it prints 2-D points; here the picture beside it is the output
+        self.tile = ImageTile()
+        self.tile.setMinimumWidth(120)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.sliders, 3)
+        layout.addWidget(self.tile, 2)
+
+    def sizeHint(self) -> QSize:
+        return QSize(600, 260)
+
+    def show_output(self, image: np.ndarray) -> None:
+        self.tile.show_images(np.asarray(image)[None], 1)
+        self.tile.repaint()  # on screen now, not at the next timer tick
+
+    def render(self, session) -> None:
+        """The window re-decodes the sliders' z when new weights arrive."""
+
+
+class FlowInterpolationPanel(InterpolationPanel):
+    """Interpolation between the codes z = f(x) of two test images; x_t = f⁻¹(z_t)."""
+
+    formula = InterpolationPanel.formula + "  Here z₀ = f(x_a), z₁ = f(x_b) for two test images."
+    uses = ("snapshot",)  # picks up the test images' codes
+    COLS = 8
+    _test_z = None  # set from snapshots; InterpolationPanel.__init__ already picks end points
+    _pair: tuple[int, int] | None = None
+    _session = None
+
+    def __init__(self, latent_dim: int, parent=None):
+        super().__init__(latent_dim, parent)
+        self.ends_label = QLabel("end points: random z until the first snapshot")
+        self.tile = ImageTile()
+        self.tile.setMinimumHeight(90)
+        layout: QVBoxLayout = self.layout()
+        layout.insertWidget(1, self.ends_label)
+        layout.insertWidget(2, self.tile, 1)
+
+    def sizeHint(self) -> QSize:
+        return QSize(500, 260)
+
+    def new_end_points(self) -> None:
+        if self._test_z is None:
+            super().new_end_points()
+            return
+        a = (self._pair[1] + 1) % len(self._test_z)
+        self._pair = (a, (a + 1) % len(self._test_z))
+        self._use_pair(emit=True)
+
+    def _use_pair(self, emit: bool) -> None:
+        a, b = self._pair
+        self.ends_label.setText(f"from test image #{a} to test image #{b}")
+        self.set_end_points(self._test_z[a], self._test_z[b], emit=emit)
+
+    def path_z(self) -> np.ndarray | None:
+        """The window decodes the path as soon as new weights arrive, before the panels redraw:
+        take the codes from that same snapshot, so the path starts and ends at the test images."""
+        snap = self._session.snapshot if self._session is not None else None
+        if snap is not None and "test_z" in snap and self._test_z is not snap["test_z"]:
+            self._test_z = snap["test_z"]
+            self._use_pair(emit=False)
+        return super().path_z()
+
+    def render(self, session) -> None:
+        snap = session.snapshot
+        if self._session is None and snap is not None and "test_z" in snap:
+            self._session, self._test_z, self._pair = session, snap["test_z"], (0, 1)
+            self._use_pair(emit=True)  # the first codes: decode the path now, not at the next snapshot
+
+    def show_path(self, images: np.ndarray | None) -> None:
+        self.tile.show_images(images, self.COLS)
+
+
+# -- the set -------------------------------------------------------------------------------------------
+def build_flow_panels(model) -> PanelSet:
+    if not model.is_image:
+        return PanelSet("realnvp-plane", DensityView(), [
+            (ForwardMapView(), RIGHT), (InverseMapView(), RIGHT),
+            (LayerStepView(), BOTTOM), (LogDetView(), BOTTOM), (FlowLossesPanel(), BOTTOM),
+            (JacobianCheckPanel(), BOTTOM),
+        ])
+    sliders = FlowSliderPanel(model.latent_dim)
+    interpolation = FlowInterpolationPanel(model.latent_dim)
+    return PanelSet("realnvp-images", FlowSamplesPanel(), [
+        (FlowLossesPanel(), RIGHT), (BitsPerDimPanel(), RIGHT), (sliders, BOTTOM), (interpolation, BOTTOM),
+    ], sliders=sliders.sliders, interpolation=interpolation, show_slider_output=sliders.show_output,
+        show_path_output=interpolation.show_path)
