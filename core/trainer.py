@@ -146,7 +146,8 @@ class Trainer:
                 self._recover("error", f"out of memory at step {self.step}; restored step "
                               f"{{good}} and paused. Try a smaller batch size.")
                 continue
-            self._pending.append(torch.stack([metrics[k].detach().float().reshape(()) for k in model.metric_names]))
+            # One op per step: the model returns 0-d float tensors in metric_names order.
+            self._pending.append(torch.stack([metrics[k] for k in model.metric_names]).detach())
             self.step += 1
             now = time.perf_counter()
             self.train_seconds += now - t0

@@ -37,7 +37,8 @@ class GenerativeModel(nn.Module):
         raise NotImplementedError
 
     def training_step(self, step: int) -> dict[str, torch.Tensor]:
-        """One optimisation step; returns 0-d tensors named as in `metric_names` (no .item())."""
+        """One optimisation step; returns 0-d float32 tensors named as in `metric_names`, on the
+        training device (no .item(): the loop stacks them and syncs once per flush)."""
         raise NotImplementedError
 
     @torch.no_grad()
