@@ -29,6 +29,7 @@ from gui.settings_panel import SettingsPanel
 
 REFRESH_HZ = 30  # the redraw timer; panels redraw only when their data changed
 STATUS_EVERY_S = 0.25
+REDECODE_EVERY_S = 0.5  # new weights re-decode the slider point and path at most this often
 
 
 class MainWindow(QMainWindow):
@@ -47,6 +48,8 @@ class MainWindow(QMainWindow):
         self.settings_dock = self._dock(self.settings_panel, "Settings", "settings_dock", Qt.LeftDockWidgetArea)
         self.settings_panel.live_changed.connect(self._on_live_setting)
         self.settings_panel.validity_changed.connect(self._on_validity)
+        # Settings keep the full left column; bottom docks span only the centre and right.
+        self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
         self._make_toolbar()
         self._make_status_bar()
 
@@ -55,7 +58,7 @@ class MainWindow(QMainWindow):
         self.session.model_changed.connect(self._on_model_changed)
 
         self._marker_version = -1
-        self._last_status = 0.0
+        self._last_status = self._last_redecode = 0.0
         self.timer = QTimer(self)
         self.timer.setTimerType(Qt.PreciseTimer)
         self.timer.setInterval(int(1000 / REFRESH_HZ))
@@ -277,12 +280,15 @@ class MainWindow(QMainWindow):
         s = self.session
         if self.panels is None:
             return
-        if s.snapshot_version != self._marker_version and s.snapshot is not None:
+        now = time.perf_counter()
+        if (s.snapshot_version != self._marker_version and s.snapshot is not None
+                and now - self._last_redecode >= REDECODE_EVERY_S):
+            # Decoding an image path costs the GUI thread tens of ms; slider moves still decode at once.
             self._marker_version = s.snapshot_version
+            self._last_redecode = now
             self._redecode()
         for panel in self.panels.all():
             panel.refresh(s)
-        now = time.perf_counter()
         if now - self._last_status >= STATUS_EVERY_S:
             self._last_status = now
             self._update_status()
