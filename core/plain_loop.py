@@ -25,8 +25,11 @@ def _mlp(n_in, n_out, hidden, depth):
     return nn.Sequential(*layers, nn.Linear(width, n_out))
 
 
-def plain_gan_steps_per_sec(cfg, steps: int) -> float:
-    """Non-saturating loss + R1 + EMA + cosine lr, as the default preset, in plain code."""
+def plain_gan_steps_per_sec(cfg, steps: int, diagnostics: bool = False) -> float:
+    """Non-saturating loss + R1 + EMA + cosine lr, as the default preset, in plain code.
+
+    diagnostics=True also keeps what genviz records every step (both losses, mean D(x) and
+    D(G(z)), both gradient norms), so the comparison isolates the framework's own overhead."""
     p, batch = cfg.params, cfg.data.batch_size
     device = torch.device("cpu")
     torch.manual_seed(cfg.train.seed)
@@ -49,13 +52,20 @@ def plain_gan_steps_per_sec(cfg, steps: int) -> float:
         (grad,) = torch.autograd.grad(real_logits.sum(), real, create_graph=True)
         opt_d.zero_grad(set_to_none=True)
         (loss_d + 0.5 * p.r1_gamma * grad.pow(2).sum(1).mean()).backward()
+        if diagnostics:
+            norm_d = torch.stack([q.grad.norm() for q in D.parameters()]).norm()
         opt_d.step()
-        loss_g = F.softplus(-D(G(torch.randn(batch, p.latent_dim, generator=gen)))).mean()
+        fake_logits = D(G(torch.randn(batch, p.latent_dim, generator=gen)))
+        loss_g = F.softplus(-fake_logits).mean()
         opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
+        if diagnostics:
+            norm_g = torch.stack([q.grad.norm() for q in G.parameters()]).norm()
+            losses.append(torch.stack([loss_d.detach(), torch.sigmoid(real_logits.detach()).mean(),
+                                       torch.sigmoid(fake_logits.detach()).mean(), norm_d, norm_g]))
         opt_g.step()
         with torch.no_grad():
             torch._foreach_lerp_(list(G_ema.parameters()), list(G.parameters()), 1 - p.ema)
         losses.append(loss_g.detach())  # kept as tensors, like a careful script
-    torch.stack(losses).mean().item()
+    torch.stack([x.sum() for x in losses]).mean().item()
     return steps / (time.perf_counter() - start)

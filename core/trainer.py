@@ -211,7 +211,7 @@ class Trainer:
         return True
 
     def _snapshot(self) -> None:
-        self._flush()
+        # No flush here: metrics cross at their own rate, and each crossing costs the GUI a redraw.
         with torch.no_grad():
             self.model.eval()
             snap = self.model.snapshot()

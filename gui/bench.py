@@ -141,13 +141,17 @@ def run_bench(as_json: bool = False, quick: bool = False) -> int:
 
     # 1. Plain loop vs headless, default threads, interleaved.
     out["torch_threads_headless"] = torch.get_num_threads()
-    plain, headless = [], []
+    plain, plain_diag, headless = [], [], []
     for _ in range(rounds):
         plain.append(plain_gan_steps_per_sec(cfg, steps))
+        plain_diag.append(plain_gan_steps_per_sec(cfg, steps, diagnostics=True))
         headless.append(headless_steps_per_sec(cfg, steps))
     out["plain_steps_per_s"] = float(np.median(plain))
+    out["plain_with_same_metrics_steps_per_s"] = float(np.median(plain_diag))
     out["headless_steps_per_s"] = float(np.median(headless))
     out["headless_over_plain"] = out["headless_steps_per_s"] / out["plain_steps_per_s"]
+    out["headless_over_plain_with_same_metrics"] = (out["headless_steps_per_s"]
+                                                    / out["plain_with_same_metrics_steps_per_s"])
 
     # 2-3. Window open vs headless, with the GUI's thread setting for both.
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

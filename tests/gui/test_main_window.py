@@ -68,7 +68,7 @@ def test_train_fills_every_panel(qtbot, window):
     assert np.isfinite(losses[1]).all()
     plane = panels["GanPlaneView"]
     assert len(plane.fake.data) == 512 and len(plane.real.data) == 512
-    assert plane.heat.image.shape == (64, 64)
+    assert plane.heat.image.shape == (48, 48)
     assert plane.heat.levels is not None and tuple(np.ravel(plane.heat.levels)) == (0.0, 1.0)
     d_panel = panels["DOutputsPanel"]
     x, y = d_panel.hist_real.getData()
