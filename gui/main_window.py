@@ -59,6 +59,7 @@ class MainWindow(QMainWindow):
 
         self._marker_version = -1
         self._last_status = self._last_redecode = 0.0
+        self._next_panel = 0
         self.timer = QTimer(self)
         self.timer.setTimerType(Qt.PreciseTimer)
         self.timer.setInterval(int(1000 / REFRESH_HZ))
@@ -287,11 +288,23 @@ class MainWindow(QMainWindow):
             self._marker_version = s.snapshot_version
             self._last_redecode = now
             self._redecode()
-        for panel in self.panels.all():
-            panel.refresh(s)
+        # At most one panel draws per tick, in turn: a full update spreads over a few ticks
+        # instead of blocking the GUI thread (and the GIL) for all panels at once.
+        panels = self.panels.all()
+        for i in range(len(panels)):
+            panel = panels[(self._next_panel + i) % len(panels)]
+            if panel.refresh(s):
+                self._next_panel = (self._next_panel + i + 1) % len(panels)
+                break
         if now - self._last_status >= STATUS_EVERY_S:
             self._last_status = now
             self._update_status()
+
+    def redraw_all(self) -> None:
+        """Draw every panel whose data changed now (screenshots and tests), not in turns."""
+        if self.panels is not None:
+            for panel in self.panels.all():
+                panel.refresh(self.session)
 
     def _update_status(self) -> None:
         s, labels = self.session, self.status_labels

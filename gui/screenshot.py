@@ -39,7 +39,7 @@ def take_screenshot(model: str, dataset: str, preset: str | None, steps: int, ou
     wait_until(lambda: False, 0.3, app)  # let the last snapshot arrive and draw
     for panel in window.panels.all():
         panel.force_redraw()
-    window.refresh()
+    window.redraw_all()
     app.processEvents()
     if not window.grab().save(str(out_path)):
         print(f"genviz: failed: could not write {out}", file=sys.stderr)

@@ -63,7 +63,7 @@ def train_then_pause(qtbot, w, steps: int) -> None:
     qtbot.wait(300)  # a snapshot already on its way arrives
     for p in w.panels.all():
         p.force_redraw()
-    w.refresh()
+    w.redraw_all()
 
 
 def tile(picture: np.ndarray, index: int, cols: int, side: int = 28) -> np.ndarray:
@@ -214,7 +214,7 @@ def test_vae_on_moons_shows_the_plane(qtbot, make_window):
     x, _ = plane.links.getData()
     assert len(x) == 2 * 512  # one segment from each x to its reconstruction
     plane.toggles["grid"].setChecked(True)
-    w.refresh()
+    w.redraw_all()
     x, _ = plane.grid.getData()
     assert len(x) == 22 * 41
     sliders = w.panels.sliders
