@@ -111,6 +111,10 @@ class MainWindow(QMainWindow):
     def _build_from_settings(self) -> bool:
         try:
             cfg = self.settings_panel.current_config()
+            if cfg.data.dataset == "fashion-mnist":
+                from gui.download_dialog import ensure_fashion_mnist
+
+                ensure_fashion_mnist(self)
             self.session.build(cfg)
         except (ConfigError, OSError) as exc:
             self.show_error("Settings", str(exc))

@@ -10,6 +10,13 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import gzip  # noqa: E402
+import hashlib  # noqa: E402
+import http.server  # noqa: E402
+import threading  # noqa: E402
+from functools import partial  # noqa: E402
+
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 
@@ -45,3 +52,43 @@ def no_training_thread_left_running():
         thread.quit()
         thread.wait(3000)
     assert not running, f"{len(running)} training thread(s) left running after the test"
+
+
+# -- a local stand-in for the Fashion-MNIST server (tests never reach the internet) --------
+
+def idx_gz(arr: np.ndarray) -> bytes:
+    header = bytes([0, 0, 0x08, arr.ndim]) + b"".join(int(d).to_bytes(4, "big") for d in arr.shape)
+    return gzip.compress(header + arr.astype(np.uint8).tobytes())
+
+
+@pytest.fixture
+def served(tmp_path):
+    """Four tiny valid Fashion-MNIST-named files served over HTTP; yields (url, their md5s, request log)."""
+    root = tmp_path / "server"
+    root.mkdir()
+    rng = np.random.default_rng(0)
+    shapes = {"train-images-idx3-ubyte.gz": (6, 28, 28), "train-labels-idx1-ubyte.gz": (6,),
+              "t10k-images-idx3-ubyte.gz": (3, 28, 28), "t10k-labels-idx1-ubyte.gz": (3,)}
+    md5s = {}
+    for name, shape in shapes.items():
+        data = idx_gz(rng.integers(0, 10 if len(shape) == 1 else 256, size=shape))
+        (root / name).write_bytes(data)
+        md5s[name] = hashlib.md5(data).hexdigest()
+    requests: list[str] = []
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):  # keep the test output clean
+            pass
+
+        def do_GET(self):
+            requests.append(self.path)
+            super().do_GET()
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(Handler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/", md5s, requests
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -2,58 +2,14 @@
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-import http.server
 import socket
-import threading
-from functools import partial
 from types import SimpleNamespace
 
-import numpy as np
 import pytest
 import torch
 
 from core import images
 from core.images import DownloadError, build_image_data, download_fashion_mnist, load_idx_folder
-
-
-def idx_gz(arr: np.ndarray) -> bytes:
-    header = bytes([0, 0, 0x08, arr.ndim]) + b"".join(int(d).to_bytes(4, "big") for d in arr.shape)
-    return gzip.compress(header + arr.astype(np.uint8).tobytes())
-
-
-@pytest.fixture
-def served(tmp_path):
-    """Four tiny valid Fashion-MNIST-named files served over HTTP; yields (url, their md5s, request log)."""
-    root = tmp_path / "server"
-    root.mkdir()
-    rng = np.random.default_rng(0)
-    shapes = {"train-images-idx3-ubyte.gz": (6, 28, 28), "train-labels-idx1-ubyte.gz": (6,),
-              "t10k-images-idx3-ubyte.gz": (3, 28, 28), "t10k-labels-idx1-ubyte.gz": (3,)}
-    md5s = {}
-    for name, shape in shapes.items():
-        data = idx_gz(rng.integers(0, 10 if len(shape) == 1 else 256, size=shape))
-        (root / name).write_bytes(data)
-        md5s[name] = hashlib.md5(data).hexdigest()
-    requests: list[str] = []
-
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):  # keep the test output clean
-            pass
-
-        def do_GET(self):
-            requests.append(self.path)
-            super().do_GET()
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(Handler, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", md5s, requests
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_good_checksum_downloads_once_and_reads(served, tmp_path, monkeypatch):

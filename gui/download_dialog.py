@@ -1,0 +1,37 @@
+"""A progress dialog for data that is downloaded on first use (Fashion-MNIST)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QProgressDialog
+
+from core.images import download_fashion_mnist, fashion_mnist_ready
+
+
+def ensure_fashion_mnist(parent) -> None:
+    """Download Fashion-MNIST into the cache with a cancellable progress dialog, once.
+
+    Raises core.images.DownloadError (a ConfigError) with a clear message when there is no
+    network, a checksum fails, or the person cancels; the caller shows it and carries on."""
+    if fashion_mnist_ready():
+        return
+    dialog = QProgressDialog("Downloading Fashion-MNIST (about 30 MB, once)…", "Cancel", 0, 100, parent)
+    dialog.setObjectName("download_dialog")
+    dialog.setWindowTitle("Fashion-MNIST")
+    dialog.setWindowModality(Qt.WindowModal)
+    dialog.setMinimumDuration(0)
+    dialog.setValue(0)
+
+    def progress(name: str, done: int, total: int) -> bool:
+        dialog.setLabelText(f"Downloading Fashion-MNIST: {name}\n{done / 1e6:.1f} of "
+                            f"{total / 1e6:.1f} MB" if total else f"Downloading {name}: {done / 1e6:.1f} MB")
+        dialog.setValue(int(100 * done / total) if total else 0)
+        QApplication.processEvents()  # the window stays responsive and Cancel works
+        return not dialog.wasCanceled()
+
+    try:
+        download_fashion_mnist(progress=progress)
+        dialog.setValue(100)
+    finally:
+        dialog.close()
+        dialog.deleteLater()
