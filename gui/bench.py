@@ -80,12 +80,12 @@ def gui_run(app, cfg, steps: int, probe: LatenessProbe | None = None) -> tuple[f
     window.session.build(cfg)
     window.resize(1600, 1000)
     window.show()
-    wait_until(lambda: False, 0.3, app)
+    wait_until(lambda: False, 0.3)
     if probe:
         probe.start()
     start = time.perf_counter()
     window.session.start(max_steps=steps)
-    wait_until(lambda: window.session.thread is None, 600, app)
+    wait_until(lambda: window.session.thread is None, 600)
     elapsed = time.perf_counter() - start
     lateness = probe.stop() if probe else None
     drawn = sum(p._drawn_versions is not None for p in window.panels.all())
@@ -109,7 +109,7 @@ def slider_latency(app, model: str, dataset: str, preset: str | None, moves: int
         return None
     window.show()
     window.session.start()
-    wait_until(lambda: window.session.snapshot is not None, 120, app)
+    wait_until(lambda: window.session.snapshot is not None, 120)
     slider = window.panels.sliders.sliders[0]
     times: list[float] = []
 
@@ -122,7 +122,7 @@ def slider_latency(app, model: str, dataset: str, preset: str | None, moves: int
     timer.setInterval(40)
     timer.timeout.connect(move)
     timer.start()
-    wait_until(lambda: len(times) >= moves, 120, app)
+    wait_until(lambda: len(times) >= moves, 120)
     timer.stop()
     steps = window.session.trainer.step
     window.session.stop()

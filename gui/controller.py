@@ -222,7 +222,7 @@ class Session(QObject):
         return self.trainer.train_seconds if self.trainer else 0.0
 
 
-def wait_until(predicate, timeout_s: float, app=None) -> bool:
+def wait_until(predicate, timeout_s: float) -> bool:
     """Run the Qt event loop until predicate() is true (for the screenshot and bench commands).
 
     A real event loop, checked by a 20 Hz timer: polling processEvents() in a tight loop

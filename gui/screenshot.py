@@ -29,14 +29,14 @@ def take_screenshot(model: str, dataset: str, preset: str | None, steps: int, ou
     window.show()
     session = window.session
     session.start(max_steps=session.trainer.step + steps)
-    finished = wait_until(lambda: session.thread is None, timeout_s=600, app=app)
+    finished = wait_until(lambda: session.thread is None, 600)
     if not finished:
         session.stop()
         print("genviz: failed: training did not finish within 600 s", file=sys.stderr)
         return 1
     if window.panels and window.panels.sliders is not None:
         window.panels.sliders.randomise()
-    wait_until(lambda: False, 0.3, app)  # let the last snapshot arrive and draw
+    wait_until(lambda: False, 0.3)  # let the last snapshot arrive and draw
     for panel in window.panels.all():
         panel.force_redraw()
     window.redraw_all()

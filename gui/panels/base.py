@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QWidget
 
 
 class Panel(QWidget):
@@ -44,3 +44,16 @@ def history_column(session, name: str) -> tuple[np.ndarray, np.ndarray] | None:
     if not h or name not in h["names"] or len(h["steps"]) == 0:
         return None
     return h["steps"], h["values"][:, h["names"].index(name)]
+
+
+def toggle_row(specs, on_toggle) -> tuple[QHBoxLayout, dict[str, QCheckBox]]:
+    """A row of show/hide check boxes from (key, label, checked) triples, each calling on_toggle."""
+    row, boxes = QHBoxLayout(), {}
+    for key, label, on in specs:
+        box = QCheckBox(label)
+        box.setChecked(on)
+        box.toggled.connect(on_toggle)
+        row.addWidget(box)
+        boxes[key] = box
+    row.addStretch(1)
+    return row, boxes

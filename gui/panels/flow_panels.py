@@ -6,13 +6,13 @@ between the codes of two test images."""
 from __future__ import annotations
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QVBoxLayout
 
 from gui.panels.base import Panel
 from gui.panels.flow_views import DensityView, ForwardMapView, InverseMapView, LayerStepView, LogDetView
 from gui.panels.history_plot import HistoryPlotPanel
+from gui.panels.image_grid import ImageGridView
 from gui.panels.interpolation import InterpolationPanel
 from gui.panels.latent_sliders import LatentSlidersPanel
 from gui.panels.registry import BOTTOM, RIGHT, PanelSet
@@ -21,7 +21,6 @@ from gui.style import EXTRA, FAKE, REAL
 JACOBIAN_TOLERANCE = 1e-3  # above this the layers' log-dets disagree with autograd: a bug, shown red
 SLIDER_DIMS = 8  # an image flow's z has C*H*W dimensions; sliders cover a block of this many
 SLIDER_TEMPERATURE = 0.75  # "Random z" for images: z ~ N(0, T² I), cleaner than T = 1
-TILE_PAD = 1
 
 
 # -- losses and the Jacobian check ---------------------------------------------------------------
@@ -92,44 +91,12 @@ class JacobianCheckPanel(Panel):
             f"font-size: 30px; font-weight: bold; color: {'#d62728' if bad else '#2a8a2a'};")
 
 
-# -- images -----------------------------------------------------------------------------------------
-def tile_images(images: np.ndarray, cols: int, pad: int = TILE_PAD, fill: float = 0.5) -> np.ndarray:
-    """(N, C, H, W) in [0, 1] -> one (rows*(H+pad)-pad, cols*(W+pad)-pad[, C]) picture, row-major
-    (row 0 at the top), reading order left to right."""
-    n, c, h, w = images.shape
-    cols = max(1, min(cols, n))
-    rows = -(-n // cols)
-    out = np.full((rows * (h + pad) - pad, cols * (w + pad) - pad, c), fill, np.float32)
-    for i in range(n):
-        r, q = divmod(i, cols)
-        out[r * (h + pad): r * (h + pad) + h, q * (w + pad): q * (w + pad) + w] = images[i].transpose(1, 2, 0)
-    return out[..., 0] if c == 1 else out
-
-
-class ImageTile(pg.GraphicsLayoutWidget):
-    """A picture with square pixels, row 0 at the top and fixed levels 0..1."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setBackground("w")
-        self.view = self.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
-        self.view.setMenuEnabled(False)
-        self.image = pg.ImageItem()
-        self.view.addItem(self.image)
-        self.picture: np.ndarray | None = None  # what is shown, row-major (H, W[, C])
-        self._shape = None
-
-    def show_images(self, images: np.ndarray | None, cols: int) -> None:
-        if images is None or len(images) == 0:
-            self.picture = None
-            self.image.clear()
-            return
-        self.picture = tile_images(np.asarray(images, np.float32), cols)
-        # pyqtgraph here is column-major: image[x, y]; swap so rows stay rows.
-        self.image.setImage(self.picture.swapaxes(0, 1), autoLevels=False, levels=(0.0, 1.0))
-        if self.picture.shape != self._shape:  # refit only when the tiling changes
-            self._shape = self.picture.shape
-            self.view.autoRange(padding=0.01)
+# -- images: tiled by gui/panels/image_grid.py, shared with the VAE ----------------------------------
+def show_or_clear(view: ImageGridView, images: np.ndarray | None, cols: int) -> None:
+    if images is None or len(images) == 0:
+        view.clear_image()
+    else:
+        view.show_images(np.asarray(images, np.float32), cols)
 
 
 class FlowSamplesPanel(Panel):
@@ -152,7 +119,7 @@ class FlowSamplesPanel(Panel):
         row.addWidget(QLabel("temperature"))
         row.addWidget(self.temperature, 1)
         row.addWidget(self.temperature_label)
-        self.tile = ImageTile()
+        self.tile = ImageGridView()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(row)
@@ -177,7 +144,7 @@ class FlowSamplesPanel(Panel):
             return
         k = self.temperature.value()
         self.temperature_label.setText(f"T = {float(self.snap['temperatures'][k]):.2f}")
-        self.tile.show_images(self.snap["samples"][k], self.COLS)
+        show_or_clear(self.tile, self.snap["samples"][k], self.COLS)
 
 
 class FlowLatentSliders(LatentSlidersPanel):
@@ -197,7 +164,7 @@ class FlowSliderPanel(Panel):
         super().__init__(parent)
         self.sliders = FlowLatentSliders(latent_dim, shown=SLIDER_DIMS, random_scale=SLIDER_TEMPERATURE)
         self.sliders.readout.hide()  # it prints 2-D points; here the picture beside it is the output
-        self.tile = ImageTile()
+        self.tile = ImageGridView()
         self.tile.setMinimumWidth(120)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
@@ -208,7 +175,7 @@ class FlowSliderPanel(Panel):
         return QSize(600, 260)
 
     def show_output(self, image: np.ndarray) -> None:
-        self.tile.show_images(np.asarray(image)[None], 1)
+        show_or_clear(self.tile, np.asarray(image)[None], 1)
         self.tile.repaint()  # on screen now, not at the next timer tick
 
     def render(self, session) -> None:
@@ -228,7 +195,7 @@ class FlowInterpolationPanel(InterpolationPanel):
     def __init__(self, latent_dim: int, parent=None):
         super().__init__(latent_dim, parent)
         self.ends_label = QLabel("end points: random z until the first snapshot")
-        self.tile = ImageTile()
+        self.tile = ImageGridView()
         self.tile.setMinimumHeight(90)
         layout: QVBoxLayout = self.layout()
         layout.insertWidget(1, self.ends_label)
@@ -266,7 +233,7 @@ class FlowInterpolationPanel(InterpolationPanel):
             self._use_pair(emit=True)  # the first codes: decode the path now, not at the next snapshot
 
     def show_path(self, images: np.ndarray | None) -> None:
-        self.tile.show_images(images, self.COLS)
+        show_or_clear(self.tile, images, self.COLS)
 
 
 # -- the set -------------------------------------------------------------------------------------------

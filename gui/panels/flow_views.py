@@ -13,9 +13,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout
 
-from gui.panels.base import Panel
+from gui.panels.base import Panel, toggle_row
 from gui.panels.plane_view import line_segments
 from gui.style import FAKE
 
@@ -62,15 +62,7 @@ class FlowPlaneView(Panel):
         self.plot.setAspectLocked(True)
         # No grid: pyqtgraph draws grid lines with the axes, the costliest part of a redraw.
         self.plot.setMenuEnabled(False)
-        self.toggles: dict[str, QCheckBox] = {}
-        self.top_row = QHBoxLayout()
-        for key, label, on in self.toggles_spec:
-            box = QCheckBox(label)
-            box.setChecked(on)
-            box.toggled.connect(self._on_toggle)
-            self.top_row.addWidget(box)
-            self.toggles[key] = box
-        self.top_row.addStretch(1)
+        self.top_row, self.toggles = toggle_row(self.toggles_spec, self._on_toggle)
         self.main_layout = QVBoxLayout(self)
         self.main_layout.setContentsMargins(2, 2, 2, 2)
         self.main_layout.addLayout(self.top_row)

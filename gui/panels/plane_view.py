@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout
+from PySide6.QtWidgets import QVBoxLayout
 
-from gui.panels.base import Panel
+from gui.panels.base import Panel, toggle_row
 from gui.style import FAKE, MARKER, PATH, REAL
 
 HEAT_COLOURS = pg.ColorMap([0.0, 0.5, 1.0], [(250, 215, 190), (255, 255, 255), (190, 215, 245)])
@@ -54,16 +54,8 @@ class GanPlaneView(Panel):
         legend.addItem(self.fake, "generated G(z)")
         legend.addItem(self.marker, "G(z) of the sliders")
 
-        self.toggles = {}
-        row = QHBoxLayout()
-        for key, label, on in (("real", "real", True), ("fake", "generated", True), ("heat", "D(x) map", True),
-                               ("arrows", "gradient arrows", True), ("grid", "latent grid", False)):
-            box = QCheckBox(label)
-            box.setChecked(on)
-            box.toggled.connect(self._apply_toggles)
-            row.addWidget(box)
-            self.toggles[key] = box
-        row.addStretch(1)
+        row, self.toggles = toggle_row((("real", "real", True), ("fake", "generated", True), ("heat", "D(x) map", True),
+                               ("arrows", "gradient arrows", True), ("grid", "latent grid", False)), self._apply_toggles)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(row)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
-from gui.panels.base import Panel, history_column
+from gui.panels.base import Panel, history_column, toggle_row
 from gui.panels.history_plot import HistoryPlotPanel
 from gui.panels.plane_view import line_segments
 from gui.style import FAKE, MARKER, PATH, REAL
@@ -294,17 +294,9 @@ class VaePlaneView(Panel):
         legend.addItem(self.recon, "reconstruction decoder(μ(x))")
         legend.addItem(self.samples, "sample decoder(z)")
         legend.addItem(self.marker, "decoder(z) of the sliders")
-        self.toggles = {}
-        row = QHBoxLayout()
-        for key, label, on in (("data", "data", True), ("recon", "reconstructions", True),
+        row, self.toggles = toggle_row((("data", "data", True), ("recon", "reconstructions", True),
                                ("links", "x → reconstruction", True), ("samples", "samples", True),
-                               ("grid", "latent grid", False)):
-            box = QCheckBox(label)
-            box.setChecked(on)
-            box.toggled.connect(self._apply_toggles)
-            row.addWidget(box)
-            self.toggles[key] = box
-        row.addStretch(1)
+                               ("grid", "latent grid", False)), self._apply_toggles)
         self.readout = QLabel("σ = –")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)

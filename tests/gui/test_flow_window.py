@@ -153,10 +153,10 @@ def test_image_flow_shows_samples_sliders_and_a_path_between_test_images(qtbot):
         temps = snap["temperatures"]
         k = samples.temperature.value()
         assert temps[k] == pytest.approx(0.75)
-        assert samples.tile.picture.shape == (4 * 29 - 1, 4 * 29 - 1)  # 4 × 4 digits, 1-pixel gaps
-        assert np.array_equal(samples.tile.picture[:28, :28], snap["samples"][k, 0, 0])  # upright, not transposed
+        assert samples.tile.displayed().shape == (4 * 29 - 1, 4 * 29 - 1)  # 4 × 4 digits, 1-pixel gaps
+        assert np.array_equal(samples.tile.displayed()[:28, :28], snap["samples"][k, 0, 0])  # upright, not transposed
         samples.temperature.setValue(0)
-        assert np.array_equal(samples.tile.picture[29:57, 29:57], snap["samples"][0, 5, 0])
+        assert np.array_equal(samples.tile.displayed()[29:57, 29:57], snap["samples"][0, 5, 0])
         assert f"{temps[0]:.2f}" in samples.temperature_label.text()
 
         # Sliders: a block of 8 of the 784 dimensions; the others keep their values.
@@ -167,12 +167,12 @@ def test_image_flow_shows_samples_sliders_and_a_path_between_test_images(qtbot):
         z = sliders.z()
         assert z.shape == (784,) and z[402] == pytest.approx(-1.2) and np.count_nonzero(z != 0.5) == 1
         slider_panel = panels["FlowSliderPanel"]
-        assert np.allclose(slider_panel.tile.picture, w.session.decoder.decode(z)[0], atol=1e-6)
+        assert np.allclose(slider_panel.tile.displayed(), w.session.decoder.decode(z)[0], atol=1e-6)
 
         # The interpolation path runs from test image #0 to test image #1 through z space.
         interp = w.panels.interpolation
         assert interp.steps.value() == 16
-        path = panels["FlowInterpolationPanel"].tile.picture
+        path = panels["FlowInterpolationPanel"].tile.displayed()
         assert path.shape == (2 * 29 - 1, 8 * 29 - 1)
         assert np.allclose(path[:28, :28], snap["test_images"][0, 0], atol=2e-3)
         assert np.allclose(path[29:, 7 * 29:], snap["test_images"][1, 0], atol=2e-3)
