@@ -27,6 +27,8 @@ class _Report(TrainerCallbacks):
         self.failure = None
 
     def on_event(self, trainer, kind, message):
+        if kind == "status":  # one-time preparation, e.g. training the helper classifier
+            print(f"genviz: {message}", file=sys.stderr)
         if kind in ("nan", "error"):
             self.failure = message
             trainer.stop()

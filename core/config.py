@@ -128,6 +128,15 @@ class GANConfig(Section):
     lr_schedule: str = setting("constant", choices=("constant", "cosine"))
     lr_final: float = setting(0.0, low=0.0, high=1.0, help="cosine schedule: final lr as a fraction")
     ema: float = setting(0.0, low=0.0, high=0.99999, help="EMA decay of G's weights for sampling (0 = off)")
+    arch: str = setting(
+        "mlp", choices=("mlp", "dcgan"),
+        help="mlp: fully connected G and D (hidden, depth); dcgan: convolutional G and D for images "
+        "(channels), sides divisible by 4",
+    )
+    channels: int = setting(64, low=4, high=1024, help="dcgan: D's first and G's last layer have this "
+                            "many channels, the layers at a quarter of the image size twice as many")
+    g_norm: str = setting("batch", choices=("batch", "none"),
+                          help="image GANs: normalisation of G's hidden layers (batch norm, or none)")
 
 
 # Each model's settings section; the VAE's and RealNVP's live beside their models.

@@ -1,7 +1,14 @@
 """Presets: named settings stored as JSON in resources/presets/<model>.json.
 
-A configuration is built in layers: the dataclass defaults, then the model's
-defaults for the chosen data set, then a named preset, then --set overrides.
+A configuration is built in layers, each overriding the one before:
+
+1. the dataclass defaults;
+2. the model's defaults: by_dataset["*"], then by_dataset["kind:plane" or "kind:image"]
+   (every 2-D or every image data set), then by_dataset[<data set>];
+3. a named preset's "settings", then its own optional "by_dataset" table, looked up the
+   same way ("*" is not needed there: that is what "settings" is), so one preset can mean
+   the same lesson on points and on images with values that suit each;
+4. --set overrides.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ from functools import cache
 from pathlib import Path
 
 from core.config import MODELS, ConfigError, RunConfig
+from core.models import data_kind
 
 PRESET_DIR = Path(__file__).resolve().parent.parent / "resources" / "presets"
 
@@ -37,14 +45,18 @@ def build_config(model: str, dataset: str, preset: str | None = None,
         raise ConfigError(f"model {model!r} is unknown; allowed: {', '.join(MODELS)}")
     table = _load(model)
     cfg = RunConfig(model=model)
+    kind = f"kind:{data_kind(dataset)}"
     layers = [{"data.dataset": dataset}]
-    for key in ("*", dataset):
+    for key in ("*", kind, dataset):
         layers.append(table["by_dataset"].get(key, {}))
     if preset:
         if preset not in table["presets"]:
             known = ", ".join(preset_names(model)) or "none"
             raise ConfigError(f"preset {preset!r} is unknown for {model}; allowed: {known}")
-        layers.append(table["presets"][preset]["settings"])
+        entry = table["presets"][preset]
+        layers.append(entry["settings"])
+        for key in (kind, dataset):
+            layers.append(entry.get("by_dataset", {}).get(key, {}))
     layers.append(overrides or {})
     for layer in layers:
         cfg = cfg.with_overrides(layer)

@@ -34,7 +34,8 @@ class TrainerCallbacks:
         """A fresh model.snapshot() is ready."""
 
     def on_event(self, trainer: Trainer, kind: str, message: str) -> None:
-        """kind: 'paused', 'resumed', 'nan', 'error', 'finished', 'saved', 'info'."""
+        """kind: 'paused', 'resumed', 'nan', 'error', 'finished', 'saved', 'info', 'status'
+        ('status': progress of one-time preparation, e.g. training a helper classifier)."""
 
 
 @dataclass
@@ -72,6 +73,7 @@ class Trainer:
         self._last_good = -1e9
         self._rate_window = (time.perf_counter(), step, train_seconds)
         self.max_steps: int | None = None  # set by run(); may be raised while it runs
+        self._prepared = False  # model.prepare() runs once, before the first step
 
     # -- control, from any thread -------------------------------------------------------
     def pause(self) -> None:
@@ -113,6 +115,8 @@ class Trainer:
         """Train until stop(), or until `step` reaches max_steps (an absolute step count)."""
         model = self.model
         self.max_steps = max_steps
+        if not self._prepared:
+            self._prepare()
         model.train()
         last_flush = last_snap = time.perf_counter()
         was_paused = False
@@ -171,6 +175,19 @@ class Trainer:
         if self.snapshot_interval is not None:
             self._snapshot()
         self.callbacks.on_event(self, "finished", f"stopped at step {self.step}")
+
+    def _prepare(self) -> None:
+        """model.prepare() with its progress as 'status' events. The global RNG is restored
+        afterwards, so a run is the same whether or not its preparation had work to do."""
+        state = torch.get_rng_state()
+        cuda_state = torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None
+        try:
+            self.model.prepare(lambda message: self.callbacks.on_event(self, "status", str(message)))
+        finally:
+            torch.set_rng_state(state)
+            if cuda_state is not None:
+                torch.cuda.set_rng_state_all(cuda_state)
+        self._prepared = True
 
     def _run_tasks(self) -> None:
         while True:

@@ -12,6 +12,7 @@ IMAGE_DATASETS = ("mnist", "fashion-mnist", "images", "array")
 # (model, kind of data) -> "module:Class"; modules are imported only when used.
 _REGISTRY = {
     ("gan", "plane"): "core.models.gan2d:GAN2D",
+    ("gan", "image"): "core.models.gan_image:ImageGAN",
     ("vae", "plane"): "core.models.vae:VAE",
     ("vae", "image"): "core.models.vae:VAE",
     ("realnvp", "plane"): "core.models.realnvp:RealNVP",

@@ -61,6 +61,11 @@ class GenerativeModel(nn.Module):
         """The network mapping z to data, which the GUI copies to decode slider moves."""
         return None
 
+    def prepare(self, progress=None) -> None:
+        """One-time work before training or evaluation, e.g. training a helper classifier on first
+        use. progress(message) reports what is happening. The trainer calls it once before the
+        first step; the default does nothing."""
+
     # -- shared ---------------------------------------------------------------------
     def setup(self) -> None:
         self.to(self.device)

@@ -40,8 +40,11 @@ def generator_loss(kind: str, fake_logits: torch.Tensor) -> torch.Tensor:
 
 
 def gradient_penalty(critic, real: torch.Tensor, fake: torch.Tensor, generator=None) -> torch.Tensor:
-    """WGAN-GP: E[(|grad critic(x_hat)| - 1)^2] on random interpolates."""
-    eps = torch.rand(real.shape[0], 1, device=real.device, generator=generator)
+    """WGAN-GP: E[(|grad critic(x_hat)| - 1)^2] on random interpolates.
+
+    One eps per example, shaped (N, 1, ...) to broadcast over points (N, d) and images (N, C, H, W)."""
+    eps = torch.rand(real.shape[0], *([1] * (real.dim() - 1)), dtype=real.dtype, device=real.device,
+                     generator=generator)
     x_hat = (eps * real + (1 - eps) * fake).requires_grad_(True)
     (grad,) = torch.autograd.grad(critic(x_hat).sum(), x_hat, create_graph=True)
     return (grad.flatten(1).norm(dim=1) - 1).pow(2).mean()

@@ -109,3 +109,21 @@ def test_gradient_penalty_zero_for_unit_gradient_critic():
     # |grad| = 2 everywhere gives (2 - 1)^2 = 1, and |grad| = 0.5 gives 0.25.
     assert gradient_penalty(Linear([0.0, 2.0]), real, fake).detach().item() == pytest.approx(1.0)
     assert gradient_penalty(Linear([0.3, 0.4]), real, fake).detach().item() == pytest.approx(0.25)
+
+
+class HalfSquare(torch.nn.Module):
+    """critic(x) = 0.5 |x|^2 per example, so grad critic(x_hat) = x_hat."""
+
+    def forward(self, x):
+        return 0.5 * x.flatten(1).pow(2).sum(1)
+
+
+def test_gradient_penalty_on_images_uses_one_eps_per_image():
+    # real = 0 and fake = 1 everywhere: x_hat = (1 - eps) * 1, so |grad| = (1 - eps) sqrt(C H W),
+    # which holds only if each image's pixels share one eps, drawn as torch.rand(N) from the generator.
+    n, shape = 5, (2, 4, 4)
+    real, fake = torch.zeros(n, *shape, dtype=torch.float64), torch.ones(n, *shape, dtype=torch.float64)
+    eps = torch.rand(n, generator=torch.Generator().manual_seed(7), dtype=torch.float64)
+    expected = (((1 - eps) * 32**0.5 - 1) ** 2).mean()
+    got = gradient_penalty(HalfSquare(), real, fake, torch.Generator().manual_seed(7))
+    torch.testing.assert_close(got.detach(), expected)

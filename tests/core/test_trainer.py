@@ -227,3 +227,26 @@ def test_metrics_reach_the_history_only_at_flushes():
     assert set(rows_seen) <= {0} | set(flushes)
     assert max(rows_seen) < steps
     assert trainer.history.count == steps
+
+
+def test_prepare_runs_once_before_the_first_step_reports_status_and_leaves_the_rng_alone():
+    calls = []
+
+    def prepare(progress=None):
+        calls.append(trainer.step)
+        progress("training the helper")
+        torch.rand(1000)  # e.g. a classifier's training draws from the global stream
+
+    plain = Trainer(tiny_gan())
+    plain.run(max_steps=6)
+
+    recorder = Recorder()
+    trainer = Trainer(tiny_gan(), callbacks=recorder)
+    trainer.model.prepare = prepare
+    trainer.run(max_steps=3)
+    trainer.run(max_steps=6)  # headless `train` calls run() once per save interval
+    assert calls == [0]
+    assert ("status", "training the helper") in recorder.events
+    for a, b in zip(plain.model.state_dict().values(), trainer.model.state_dict().values(), strict=True):
+        assert torch.equal(a, b)
+    assert torch.equal(plain.rng_state()["torch"], trainer.rng_state()["torch"])
