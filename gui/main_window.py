@@ -142,6 +142,8 @@ class MainWindow(QMainWindow):
             self.panels.sliders.z_changed.connect(self._on_z_changed)
         if self.panels.interpolation is not None:
             self.panels.interpolation.changed.connect(self._redecode)
+        for request in self.panels.setting_requests:  # e.g. the lesson's loss switch: set as if typed
+            request.connect(self.settings_panel.set_value)
         self._restore_layout()
         self.settings_panel.mark_applied(self.session.cfg)
         self.status_labels["device"].setText(f"device: {self.session.model.device}")
@@ -238,6 +240,8 @@ class MainWindow(QMainWindow):
             self.show_error("Training paused" if kind == "nan" else "Training error", message)
         elif kind == "saved":
             self.show_notice(message)
+        elif kind == "status":  # progress of slow one-off work, e.g. training the digit classifier
+            self.statusBar().showMessage(message, 10000)
 
     def _on_live_setting(self, section: str, name: str, value) -> None:
         self.session.apply_setting(section, name, value)

@@ -81,6 +81,7 @@ class SettingsPanel(QWidget):
         layout.addWidget(self.message)
 
         self.editors: dict[tuple[str, str], QWidget] = {}
+        self._fields: dict[tuple[str, str], object] = {}  # the dataclass field behind each editor
         self.errors: dict[tuple[str, str], str] = {}
         self._values: dict[tuple[str, str], object] = {}
         self.applied: RunConfig | None = None  # the config of the model that exists now
@@ -134,6 +135,7 @@ class SettingsPanel(QWidget):
             if item.widget():
                 item.widget().deleteLater()
         self.editors.clear()
+        self._fields.clear()
         self.errors.clear()
         self._values.clear()
         try:
@@ -158,6 +160,7 @@ class SettingsPanel(QWidget):
                 editor.setToolTip(tip.strip())
                 form.addRow(label, editor)
                 self.editors[(section, f.name)] = editor
+                self._fields[(section, f.name)] = f
                 self._values[(section, f.name)] = getattr(obj, f.name)
             self.form_layout.addWidget(box)
         self.form_layout.addStretch(1)
@@ -227,6 +230,25 @@ class SettingsPanel(QWidget):
         return any(f.name == name and f.metadata.get("live") for f in fields(obj))
 
     # -- reading and writing -------------------------------------------------------------
+    def set_value(self, section: str, name: str, value) -> None:
+        """Set one field as if a person had entered it: the editor shows it, it is validated and a
+        live field is applied (live_changed), so the form and the model agree. A field the form
+        does not show now (it describes another model) still goes out as live_changed."""
+        key = (section, name)
+        editor = self.editors.get(key)
+        if editor is None:
+            self.live_changed.emit(section, name, value)
+            return
+        editor.blockSignals(True)  # one _edited call below, not one per editor signal
+        if isinstance(editor, QComboBox):
+            editor.setCurrentText(str(value))
+        elif isinstance(editor, QCheckBox):
+            editor.setChecked(bool(value))
+        else:
+            editor.setText(f"{value:g}" if isinstance(value, float) else str(value))
+        editor.blockSignals(False)
+        self._edited(section, self._fields[key], value, editor if isinstance(editor, QLineEdit) else None)
+
     def current_config(self) -> RunConfig:
         """The configuration the form describes; raises ConfigError naming the first bad field."""
         if self.errors:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QWidget
 
 
@@ -37,6 +38,17 @@ class Panel(QWidget):
 
     def render(self, session) -> None:
         raise NotImplementedError
+
+
+def sized(width: int, height: int):
+    """A class decorator: the panel's preferred size, which sets its dock's first size
+    (the window only sizes the first right dock itself)."""
+
+    def decorate(cls):
+        cls.sizeHint = lambda self: QSize(width, height)
+        return cls
+
+    return decorate
 
 
 def history_column(session, name: str) -> tuple[np.ndarray, np.ndarray] | None:

@@ -6,10 +6,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout
 
+from gui.panels.base import sized
 from gui.panels.history_plot import HistoryPlotPanel
 from gui.style import D_COLOUR, FAKE, G_COLOUR, REAL, curve_pen
 
 
+@sized(520, 230)
 class GanLossesPanel(HistoryPlotPanel):
     title = "Losses"
     object_name = "gan_losses"
@@ -20,6 +22,7 @@ class GanLossesPanel(HistoryPlotPanel):
                "non-saturating: G minimises −(1/n) Σ log D(G(z)).")
 
 
+@sized(520, 230)
 class GradNormPanel(HistoryPlotPanel):
     title = "Generator gradient norm"
     object_name = "gan_grad_norm"
@@ -29,6 +32,7 @@ class GradNormPanel(HistoryPlotPanel):
     formula = "When D separates real from fake perfectly, D(G(z)) → 0 and the minimax generator's gradient vanishes."
 
 
+@sized(520, 320)
 class DOutputsPanel(HistoryPlotPanel):
     """Mean D(x) and D(G(z)) over time, above histograms of both at the latest snapshot."""
 

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 
 from gui.panels.base import Panel
 from gui.panels.gan_history import DOutputsPanel, GanLossesPanel, GradNormPanel
+from gui.panels.gan_lesson import VanishingGradientLesson
 from gui.panels.interpolation import InterpolationPanel
 from gui.panels.latent_sliders import LatentSlidersPanel
 from gui.panels.plane_view import GanPlaneView
@@ -29,6 +30,9 @@ class PanelSet:
     interpolation: InterpolationPanel | None = None
     show_slider_output: Callable[[np.ndarray], None] | None = None  # gets decoder(z), drawn at once
     show_path_output: Callable[[np.ndarray | None], None] | None = None  # gets decoder(z_t) or None
+    # Signals (section, field, value) from panels that change a setting (the lesson's loss switch):
+    # the window sets the field in the settings form, which applies a live one through the session.
+    setting_requests: list = field(default_factory=list)
 
     def all(self) -> list[Panel]:
         return [self.main] + [p for p, _ in self.docks]
@@ -40,17 +44,27 @@ def build_panels(model) -> PanelSet:
         sliders = LatentSlidersPanel(model.latent_dim)
         interp = InterpolationPanel(model.latent_dim)
         plane = GanPlaneView()
+        lesson = VanishingGradientLesson()
 
         def show_slider_output(xy):
             plane.set_marker(xy)
             sliders.show_decoded(xy)
             plane.plot.repaint()  # on screen now, not at the next timer tick
 
-        return PanelSet("gan-plane", plane, [
-            (GanLossesPanel(), RIGHT), (DOutputsPanel(), RIGHT), (GradNormPanel(), RIGHT),
-            (sliders, BOTTOM), (interp, BOTTOM),
-        ], sliders=sliders, interpolation=interp, show_slider_output=show_slider_output,
-            show_path_output=plane.set_path)
+        losses, d_outputs, grad_norm = GanLossesPanel(), DOutputsPanel(), GradNormPanel()
+        if model.params.loss == "minimax":  # e.g. the vanishing-gradient preset: the lesson is what to watch
+            key, docks = "gan-plane-lesson", [(lesson, RIGHT), (d_outputs, RIGHT), (grad_norm, RIGHT),
+                                              (losses, BOTTOM), (sliders, BOTTOM), (interp, BOTTOM)]
+        else:
+            key, docks = "gan-plane", [(losses, RIGHT), (d_outputs, RIGHT), (grad_norm, RIGHT),
+                                       (sliders, BOTTOM), (interp, BOTTOM), (lesson, BOTTOM)]
+        return PanelSet(key, plane, docks, sliders=sliders, interpolation=interp,
+                        show_slider_output=show_slider_output, show_path_output=plane.set_path,
+                        setting_requests=[lesson.setting_requested])
+    if name == "ImageGAN":
+        from gui.panels.gan_image_panels import build_gan_image_panels
+
+        return build_gan_image_panels(model)
     if name == "VAE":
         from gui.panels.vae_panels import build_vae_panels
 

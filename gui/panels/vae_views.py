@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
-from gui.panels.base import Panel, history_column, toggle_row
+from gui.panels.base import Panel, history_column, sized, toggle_row
 from gui.panels.history_plot import HistoryPlotPanel
 from gui.panels.plane_view import line_segments
 from gui.style import FAKE, MARKER, PATH, REAL
@@ -18,17 +18,6 @@ SAMPLE = "#9467bd"  # purple: apart from the data (blue), reconstructions (orang
 LABEL_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                  "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]  # tab10: one per digit
 COLLAPSED_NATS = 0.05  # a latent dimension whose mean KL is below this carries almost no information
-
-
-def sized(width: int, height: int):
-    """A class decorator: the panel's preferred size, which sets its dock's first size
-    (the window only sizes the first right dock itself)."""
-
-    def decorate(cls):
-        cls.sizeHint = lambda self: QSize(width, height)
-        return cls
-
-    return decorate
 
 
 @sized(520, 280)

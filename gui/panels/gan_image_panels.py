@@ -1,0 +1,282 @@
+"""The image GAN's panels and its panel set: the samples grid from a fixed z, D's output histograms
+over time, the class histogram of the samples, latent sliders and an interpolation strip (both
+decoded on the window's copy of G), with the losses, gradient-norm and lesson panels shared with
+the 2-D GAN."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout
+
+from gui.panels.base import Panel, sized
+from gui.panels.gan_history import GanLossesPanel, GradNormPanel
+from gui.panels.gan_lesson import VanishingGradientLesson
+from gui.panels.histogram_history import HistogramHistory
+from gui.panels.image_grid import ImageGridView
+from gui.panels.interpolation import InterpolationPanel
+from gui.panels.latent_sliders import LatentSlidersPanel
+from gui.panels.registry import BOTTOM, RIGHT, PanelSet
+from gui.style import FAKE, REAL
+
+SLIDER_DIMS = 16  # a GAN's z has 64-128 dimensions: sliders cover a block of this many
+MODE_LOST_BELOW = 0.05  # a digit drawn by fewer than 5% of samples counts as (nearly) dropped
+
+
+def show_or_clear(view: ImageGridView, images: np.ndarray | None, cols: int | None) -> None:
+    if images is None or len(images) == 0:
+        view.clear_image()
+    else:
+        view.show_images(np.asarray(images, np.float32), cols)
+
+
+class GanSamplesPanel(Panel):
+    title = "Samples G(z)"
+    object_name = "gan_image_samples"
+    uses = ("snapshot",)
+    formula = ("G(z) for 64 fixed z ~ N(0, I): the same z at every snapshot, so only G changes. "
+               "Mode collapse shows as many tiles drawing the same digit.")
+    COLS = 8
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.grid = ImageGridView()
+        self.caption = QLabel("press Train: G(z) appears here")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.grid, 1)
+        layout.addWidget(self.formula_label())
+
+    def render(self, session) -> None:
+        snap = session.snapshot
+        if snap is None or "samples" not in snap:
+            return
+        show_or_clear(self.grid, snap["samples"], self.COLS)
+        self.caption.setText(f"G(z), {len(snap['samples'])} fixed z, at step {int(snap.get('step', 0)):,}")
+
+
+@sized(520, 330)
+class DHistogramPanel(Panel):
+    """One column per snapshot: where D puts real (blue) and generated (orange) samples. A fixed
+    buffer of COLUMNS columns; beside it, the newest histograms on the same D axis."""
+
+    title = "D(x) and D(G(z)) over time"
+    object_name = "gan_d_histograms"
+    uses = ("snapshot",)
+    formula = ("Each column: histograms of D(x) (blue, 256 real x) and D(G(z)) (orange, 256 fixed z) at one "
+               "snapshot, newest at the right; darker = more samples. D wins when blue sits at 1 and orange at 0.")
+    COLUMNS, BINS = 200, 40
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.buffer = HistogramHistory(self.COLUMNS, self.BINS)
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.ci.layout.setContentsMargins(2, 2, 2, 2)
+        self.time_plot = self.view.addPlot()
+        self.time_plot.setLabel("left", "D output")
+        self.time_plot.setLabel("bottom", "snapshots ago")
+        self.time_plot.setMouseEnabled(x=False, y=False)
+        self.time_plot.hideButtons()
+        self.image = pg.ImageItem()
+        self.image.setLevels((0.0, 1.0))
+        self.time_plot.addItem(self.image)
+        self.time_plot.setXRange(-self.COLUMNS, 0, padding=0)
+        self.now_plot = self.view.addPlot()
+        self.now_plot.setLabel("bottom", "share now")
+        self.now_plot.getAxis("bottom").enableAutoSIPrefix(False)
+        self.now_plot.setYLink(self.time_plot)
+        self.now_plot.hideAxis("left")
+        self.now_plot.setMouseEnabled(x=False, y=False)
+        self.now_plot.hideButtons()
+        self.view.ci.layout.setColumnStretchFactor(0, 4)
+        self.view.ci.layout.setColumnStretchFactor(1, 1)
+        self.now_real = pg.BarGraphItem(x0=[0], y=[0], height=[0], width=[0], brush=pg.mkBrush(76, 155, 232, 140),
+                                        pen=pg.mkPen(None))
+        self.now_fake = pg.BarGraphItem(x0=[0], y=[0], height=[0], width=[0], brush=pg.mkBrush(242, 142, 43, 140),
+                                        pen=pg.mkPen(None))
+        self.now_plot.addItem(self.now_real)
+        self.now_plot.addItem(self.now_fake)
+        self.legend = QLabel(f"<span style='color:{REAL}'>■ real D(x)</span> &nbsp; "
+                             f"<span style='color:{FAKE}'>■ generated D(G(z))</span> &nbsp; ■ both")
+        # Not a plot title: a title on one plot only would shift its view against the linked D axis.
+        self.span = QLabel("")
+        top = QHBoxLayout()
+        top.addWidget(self.legend)
+        top.addStretch(1)
+        top.addWidget(self.span)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(top)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.formula_label())
+        self._ingested = -1  # the snapshot version last added to the buffer
+        self._range = None
+
+    def refresh(self, session) -> bool:
+        """Every snapshot adds a column, even while the panel is hidden, so the history has no
+        gaps; drawing still happens only when visible."""
+        self.ingest(session)
+        return super().refresh(session)
+
+    def ingest(self, session) -> None:
+        snap = session.snapshot
+        if snap is None or session.snapshot_version == self._ingested or "d_real_values" not in snap:
+            return
+        self._ingested = session.snapshot_version
+        self.buffer.push(snap["d_real_values"], snap["d_fake_values"], bool(snap["d_is_probability"]),
+                         int(snap.get("step", 0)))
+
+    def render(self, session) -> None:
+        b = self.buffer
+        if b.filled == 0:
+            return
+        self.image.setImage(b.picture(REAL, FAKE), autoLevels=False, levels=(0.0, 1.0))
+        if self._range != (b.low, b.high):  # set once per range, not per frame
+            self._range = (b.low, b.high)
+            self.image.setRect(QRectF(-b.capacity, b.low, b.capacity, b.high - b.low))
+            self.time_plot.setYRange(b.low, b.high, padding=0.02)
+            self.time_plot.setLabel("left", "D output" if b.probability else "critic value")
+        first = int(b.steps[b.capacity - b.filled])
+        self.span.setText(f"steps {first:,} → {int(b.steps[-1]):,}")
+        real, fake = b.latest()
+        edges = b.edges()
+        width = edges[1] - edges[0]
+        for bars, fractions in ((self.now_real, real), (self.now_fake, fake)):
+            bars.setOpts(x0=np.zeros(b.bins), y=edges[:-1] + width / 2, height=width, width=fractions)
+
+
+@sized(300, 280)
+class ClassHistogramPanel(Panel):
+    """How often each digit appears among the samples, judged by a separately trained classifier."""
+
+    title = "Classes of the samples"
+    object_name = "gan_class_histogram"
+    uses = ("snapshot",)
+    formula = ("p̂(y): share of 256 samples the classifier puts in class y.  KL(p̂ ‖ U) = Σ_y p̂(y) log(10 p̂(y)).  "
+               "score = exp(mean_x KL(p(y|x) ‖ p(y))), p(y) = mean_x p(y|x); 10 = confident and balanced.")
+    CLASSES = 10
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.plot = pg.PlotWidget()
+        self.plot.setLabel("bottom", "class y")
+        self.plot.setLabel("left", "share of samples")
+        self.plot.getAxis("left").enableAutoSIPrefix(False)
+        self.plot.getAxis("bottom").setTicks([[(i, str(i)) for i in range(self.CLASSES)]])
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.hideButtons()
+        self.plot.setXRange(-0.6, self.CLASSES - 0.4, padding=0)
+        self.bars = pg.BarGraphItem(x=np.arange(self.CLASSES), height=np.zeros(self.CLASSES), width=0.75,
+                                    brush=pg.mkBrush(FAKE), pen=pg.mkPen(None))
+        self.plot.addItem(self.bars)
+        for level, text, style in ((1 / self.CLASSES, "uniform 10%", Qt.DashLine),
+                                   (MODE_LOST_BELOW, "5%", Qt.DotLine)):
+            line = pg.InfiniteLine(pos=level, angle=0, pen=pg.mkPen("#555", width=1, style=style),
+                                   label=text, labelOpts={"position": 0.93, "color": "#333", "anchors": [(1, 1), (1, 1)]})
+            self.plot.addItem(line)
+        self._top = 0.0
+        self._set_top(0.25)
+        self.summary = QLabel("")
+        self.summary.setObjectName("class_summary")
+        self.summary.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.formula_label())
+        self.show_missing()
+
+    def _set_top(self, top: float) -> None:
+        if top != self._top:  # a fixed axis, changed only when a bar would leave it
+            self._top = top
+            self.plot.setYRange(0, top, padding=0)
+
+    def show_missing(self) -> None:
+        self.bars.setOpts(height=np.zeros(self.CLASSES))
+        self.summary.setText("No class histogram yet: the classifier that judges the samples is trained once, on "
+                             "first use, and cached (progress in the status bar). Only MNIST and Fashion-MNIST "
+                             "have one.")
+
+    def render(self, session) -> None:
+        snap = session.snapshot
+        if snap is None or "class_fractions" not in snap:
+            self.show_missing()
+            return
+        fractions = np.asarray(snap["class_fractions"], np.float64)
+        self.bars.setOpts(height=fractions)
+        self._set_top(0.25 if fractions.max() <= 0.24 else 1.0)
+        dropped = [str(i) for i in np.flatnonzero(fractions < MODE_LOST_BELOW)]
+        self.summary.setText(
+            f"KL(p̂ ‖ U) = {float(snap['kl_to_uniform']):.3f} nats · score = {float(snap['mnist_score']):.2f} of 10 · "
+            f"under 5%: {', '.join(dropped) if dropped else 'none'}")
+
+
+class GanLatentSliders(LatentSlidersPanel):
+    formula = (f"G(z): sliders set a block of {SLIDER_DIMS} of z's dimensions (pick the block with the spin box), "
+               "the others keep their values; decoded on the window's copy of G while training runs.")
+
+
+@sized(420, 280)
+class GanSliderPanel(Panel):
+    """Sliders for a block of z's dimensions, beside the decoded picture G(z)."""
+
+    title = "Latent sliders → G(z)"
+    object_name = "gan_image_sliders"
+    uses = ()  # draws only what the window decodes for it
+
+    def __init__(self, latent_dim: int, parent=None):
+        super().__init__(parent)
+        self.sliders = GanLatentSliders(latent_dim, shown=min(SLIDER_DIMS, latent_dim))
+        self.sliders.readout.hide()  # it prints 2-D points; the picture beside it is the output here
+        self.sliders.randomise()  # z = 0 is an untypical point for N(0, I) in many dimensions
+        self.tile = ImageGridView("G(z)")
+        self.tile.setMinimumWidth(120)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.sliders, 3)
+        layout.addWidget(self.tile, 2)
+
+    def show_output(self, image: np.ndarray) -> None:
+        show_or_clear(self.tile, np.asarray(image)[None], 1)
+        self.tile.viewport().repaint()  # on screen now, not at the next timer tick
+
+    def render(self, session) -> None:
+        """The window re-decodes the sliders' z when new weights arrive."""
+
+
+@sized(300, 280)
+class GanInterpolationPanel(InterpolationPanel):
+    """Interpolation between two random z, decoded by G into a strip of images."""
+
+    title = "Interpolation G(z_t)"
+    object_name = "gan_image_interpolation"
+
+    def __init__(self, latent_dim: int, parent=None):
+        super().__init__(latent_dim, parent)
+        self.tile = ImageGridView("G(z_t), t = 0 → 1")
+        self.tile.setMinimumHeight(90)
+        layout: QVBoxLayout = self.layout()
+        layout.insertWidget(1, self.tile, 1)
+
+    def show_path(self, images: np.ndarray | None) -> None:
+        show_or_clear(self.tile, images, None)
+
+
+def build_gan_image_panels(model) -> PanelSet:
+    sliders = GanSliderPanel(model.latent_dim)
+    interpolation = GanInterpolationPanel(model.latent_dim)
+    lesson = VanishingGradientLesson()
+    d_hist, losses, grad_norm, classes = DHistogramPanel(), GanLossesPanel(), GradNormPanel(), \
+        ClassHistogramPanel()
+    if model.params.loss == "minimax":  # G's gradient is about to vanish: the lesson is what to watch
+        key, docks = "gan-images-lesson", [(lesson, RIGHT), (d_hist, RIGHT), (grad_norm, RIGHT),
+                                           (losses, BOTTOM), (classes, BOTTOM), (sliders, BOTTOM),
+                                           (interpolation, BOTTOM)]
+    else:
+        key, docks = "gan-images", [(d_hist, RIGHT), (losses, RIGHT), (grad_norm, RIGHT), (classes, BOTTOM),
+                                    (sliders, BOTTOM), (interpolation, BOTTOM), (lesson, BOTTOM)]
+    return PanelSet(key, GanSamplesPanel(), docks, sliders=sliders.sliders, interpolation=interpolation,
+                    show_slider_output=sliders.show_output, show_path_output=interpolation.show_path,
+                    setting_requests=[lesson.setting_requested])

@@ -1,0 +1,141 @@
+"""The vanishing-gradient lesson: why the minimax generator stops learning when D wins, the live
+numbers that show it, and a button that switches G to the non-saturating loss while training runs.
+
+The button does not touch the model itself: it asks the window (signal `setting_requested`) to
+set gan.loss in the settings form, and the form applies a live setting through the session, as
+if the person had chosen it there. So the form and the model always agree."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+
+from gui.panels.base import Panel, sized
+
+D_WINS_BELOW = 0.05  # mean D(G(z)) under this: D rejects nearly every generated sample
+SATURATING = ("minimax", "non-saturating")  # losses where D outputs a probability
+
+EXPLANATION = (
+    "When D separates real from fake perfectly, D(x) → 1 and D(G(z)) → 0, so <b>L(D, G) → 0</b>. "
+    "With D(G(z)) = σ(a), a = D's logit: the <b>minimax</b> G minimises log(1 − σ(a)), whose slope "
+    "−σ(a) = −D(G(z)) → 0, so <b>G's gradient vanishes</b> just when G is worst. The <b>non-saturating</b> "
+    "G minimises −log σ(a): slope −(1 − σ(a)) → −1, still strong."
+)
+
+
+@sized(380, 280)
+class VanishingGradientLesson(Panel):
+    title = "Lesson: the vanishing gradient"
+    object_name = "gan_lesson"
+    uses = ("history",)
+    formula = ("L(D, G) = −mean log D(x) − mean log(1 − D(G(z))).  |∂ℓ_G/∂a| = D(G(z)) (minimax) or "
+               "1 − D(G(z)) (non-saturating). Values: the newest training step.")
+    setting_requested = Signal(str, str, object)  # section, field, value: the window sets it in the form
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        text = QLabel(EXPLANATION)
+        text.setWordWrap(True)
+        self.values: dict[str, QLabel] = {}
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(1)
+        grid.setColumnStretch(1, 1)
+        rows = [("d_fake", "mean D(G(z))"), ("loss_d", "L_D = L(D, G)"), ("grad_norm_g", "‖∇θ_G L_G‖"),
+                ("slopes", "|∂ℓ_G/∂a|: minimax / non-sat."), ("loss", "gan.loss now")]
+        for i, (key, label) in enumerate(rows):
+            value = QLabel("–")
+            value.setObjectName(f"lesson_{key}")
+            value.setStyleSheet("font-weight: bold;")
+            grid.addWidget(QLabel(label), i, 0)
+            grid.addWidget(value, i, 1)
+            self.values[key] = value
+        self.verdict = QLabel("press Train and watch D(G(z)) and ‖∇G‖")
+        self.verdict.setObjectName("lesson_verdict")
+        self.verdict.setWordWrap(True)
+        self.button = QPushButton("Switch G to non-saturating")
+        self.button.setObjectName("lesson_switch")
+        self.button.clicked.connect(self.switch_loss)
+        body = QWidget()
+        inner = QVBoxLayout(body)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addWidget(text)
+        inner.addLayout(grid)
+        inner.addWidget(self.verdict)
+        inner.addWidget(self.button)
+        inner.addWidget(self.formula_label())
+        inner.addStretch(1)
+        # Word-wrapped labels in a dock can be squeezed until they overlap; a scroll area scrolls instead.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)  # the text wraps to the width instead
+        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setWidget(body)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(scroll)
+        self._loss: str | None = None  # the model's gan.loss when last drawn
+        self._requested: str | None = None  # asked for by the button, not yet seen in the model
+
+    def target_loss(self) -> str:
+        """What the button switches to: non-saturating, or back to minimax to watch D win again."""
+        return "minimax" if self._loss == "non-saturating" else "non-saturating"
+
+    def switch_loss(self) -> None:
+        self._requested = self.target_loss()
+        self.setting_requested.emit("gan", "loss", self._requested)
+        self.force_redraw()  # show "switching…" at the next tick
+
+    def render(self, session) -> None:
+        loss = session.model.params.loss if session.model is not None else None
+        self._loss = loss
+        if self._requested == loss:
+            self._requested = None
+        if self._requested is not None:
+            # The training thread applies it between two steps; look again next tick until it has.
+            self.values["loss"].setText(f"{loss} → {self._requested}…")
+            self._drawn_versions = None
+        else:
+            self.values["loss"].setText(str(loss))
+        self.button.setText("Switch G back to minimax" if self.target_loss() == "minimax"
+                            else "Switch G to non-saturating")
+        last = latest_values(session.history)
+        if last is None:
+            return
+        probability = loss in SATURATING
+        d_fake = last.get("d_fake", math.nan)
+        for key in ("d_fake", "loss_d", "grad_norm_g"):
+            self.values[key].setText(number(last.get(key, math.nan)))
+        self.values["slopes"].setText(f"{number(d_fake)} / {number(1 - d_fake)}" if probability else "–")
+        self.verdict.setText(verdict(loss, d_fake))
+        bad = probability and loss == "minimax" and d_fake < D_WINS_BELOW
+        self.verdict.setStyleSheet(f"color: {'#d62728' if bad else '#333'};")
+
+
+def latest_values(history: dict | None) -> dict[str, float] | None:
+    """The newest raw training step's metrics, by name."""
+    if not history or "last" not in history:
+        return None
+    return {name: float(v) for name, v in zip(history["names"], history["last"], strict=True)}
+
+
+def number(value: float) -> str:
+    if not math.isfinite(value):
+        return "–"
+    return f"{value:.3g}" if abs(value) >= 1e-3 or value == 0 else f"{value:.1e}"
+
+
+def verdict(loss: str | None, d_fake: float) -> str:
+    if loss not in SATURATING:
+        return (f"gan.loss = {loss}: D outputs a raw critic score, not a probability, so this lesson's "
+                "saturation does not apply. Switch to non-saturating to compare.")
+    if not math.isfinite(d_fake):
+        return ""
+    if d_fake < D_WINS_BELOW:
+        if loss == "minimax":
+            return ("D wins: D(G(z)) ≈ 0, so the minimax G's slope D(G(z)) ≈ 0 and G barely moves. "
+                    "Switch G to non-saturating and watch ‖∇G‖ jump and the samples change.")
+        return "D wins, but the non-saturating G still gets a slope of about 1: it keeps learning."
+    return "D does not win outright yet: both losses give G a usable gradient."
