@@ -154,7 +154,7 @@ class ClassHistogramPanel(Panel):
     title = "Classes of the samples"
     object_name = "gan_class_histogram"
     uses = ("snapshot",)
-    formula = ("p̂(y): share of 256 samples the classifier puts in class y.  KL(p̂ ‖ U) = Σ_y p̂(y) log(10 p̂(y)).  "
+    formula = ("f(y): share of 256 samples the classifier puts in class y.  KL(f ‖ U) = Σ_y f(y) log(10 f(y)).  "
                "score = exp(mean_x KL(p(y|x) ‖ p(y))), p(y) = mean_x p(y|x); 10 = confident and balanced.")
     CLASSES = 10
 
@@ -162,7 +162,7 @@ class ClassHistogramPanel(Panel):
         super().__init__(parent)
         self.plot = pg.PlotWidget()
         self.plot.setLabel("bottom", "class y")
-        self.plot.setLabel("left", "share of samples")
+        self.plot.setLabel("left", "share")
         self.plot.getAxis("left").enableAutoSIPrefix(False)
         self.plot.getAxis("bottom").setTicks([[(i, str(i)) for i in range(self.CLASSES)]])
         self.plot.setMouseEnabled(x=False, y=False)
@@ -171,11 +171,14 @@ class ClassHistogramPanel(Panel):
         self.bars = pg.BarGraphItem(x=np.arange(self.CLASSES), height=np.zeros(self.CLASSES), width=0.75,
                                     brush=pg.mkBrush(FAKE), pen=pg.mkPen(None))
         self.plot.addItem(self.bars)
-        for level, text, style in ((1 / self.CLASSES, "uniform 10%", Qt.DashLine),
-                                   (MODE_LOST_BELOW, "5%", Qt.DotLine)):
-            line = pg.InfiniteLine(pos=level, angle=0, pen=pg.mkPen("#555", width=1, style=style),
-                                   label=text, labelOpts={"position": 0.93, "color": "#333", "anchors": [(1, 1), (1, 1)]})
+        # The 10% label sits above its line and the 5% label below its own, so they never overlap.
+        for level, text, style, anchor_y in ((1 / self.CLASSES, "uniform 10%", Qt.DashLine, 1),
+                                             (MODE_LOST_BELOW, "5%", Qt.DotLine, 0)):
+            line = pg.InfiniteLine(pos=level, angle=0, pen=pg.mkPen("#555", width=1, style=style), label=text,
+                                   labelOpts={"position": 0.98, "color": "#333",
+                                              "anchors": [(1, anchor_y), (1, anchor_y)]})
             self.plot.addItem(line)
+        self._ok, self._low = pg.mkBrush(FAKE), pg.mkBrush("#d62728")  # red: a class the samples nearly lack
         self._top = 0.0
         self._set_top(0.25)
         self.summary = QLabel("")
@@ -191,7 +194,7 @@ class ClassHistogramPanel(Panel):
     def _set_top(self, top: float) -> None:
         if top != self._top:  # a fixed axis, changed only when a bar would leave it
             self._top = top
-            self.plot.setYRange(0, top, padding=0)
+            self.plot.setYRange(0, top * 1.05, padding=0)  # a margin so the top tick's label shows
 
     def show_missing(self) -> None:
         self.bars.setOpts(height=np.zeros(self.CLASSES))
@@ -205,11 +208,11 @@ class ClassHistogramPanel(Panel):
             self.show_missing()
             return
         fractions = np.asarray(snap["class_fractions"], np.float64)
-        self.bars.setOpts(height=fractions)
+        self.bars.setOpts(height=fractions, brushes=[self._low if f < MODE_LOST_BELOW else self._ok for f in fractions])
         self._set_top(0.25 if fractions.max() <= 0.24 else 1.0)
         dropped = [str(i) for i in np.flatnonzero(fractions < MODE_LOST_BELOW)]
         self.summary.setText(
-            f"KL(p̂ ‖ U) = {float(snap['kl_to_uniform']):.3f} nats · score = {float(snap['mnist_score']):.2f} of 10 · "
+            f"KL(f ‖ U) = {float(snap['kl_to_uniform']):.3f} nats · score = {float(snap['mnist_score']):.2f} of 10 · "
             f"under 5%: {', '.join(dropped) if dropped else 'none'}")
 
 

@@ -64,7 +64,6 @@ class VanishingGradientLesson(Panel):
         inner.addWidget(text)
         inner.addLayout(grid)
         inner.addWidget(self.verdict)
-        inner.addWidget(self.button)
         inner.addWidget(self.formula_label())
         inner.addStretch(1)
         # Word-wrapped labels in a dock can be squeezed until they overlap; a scroll area scrolls instead.
@@ -75,7 +74,8 @@ class VanishingGradientLesson(Panel):
         scroll.setWidget(body)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(scroll)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.button)  # outside the scroll area: always in view
         self._loss: str | None = None  # the model's gan.loss when last drawn
         self._requested: str | None = None  # asked for by the button, not yet seen in the model
 

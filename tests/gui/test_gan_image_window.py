@@ -30,14 +30,12 @@ PROGRESS = "training the digit classifier… 45%"
 def make_window(qtbot, monkeypatch):
     """Windows on a tiny MNIST GAN. No classifier, whatever this machine has cached, so no test
     trains the real one; prepare() reports progress the way the classifier's training does."""
-    import gui.controller
     from gui.app import make_app
     from gui.main_window import MainWindow
 
     monkeypatch.setattr(ImageGAN, "_cached_classifier", lambda self: None)
     monkeypatch.setattr(ImageGAN, "_classifier_applies", lambda self: False)
     monkeypatch.setattr(ImageGAN, "prepare", lambda self, progress=None: progress and progress(PROGRESS))
-    monkeypatch.setattr(gui.controller, "SNAPSHOT_INTERVAL_S", 0.1)  # many snapshots in a short test
     make_app()
     made = []
 
@@ -75,6 +73,13 @@ def pause_and_draw(qtbot, w) -> None:
     w.redraw_all()
 
 
+def drawn(w) -> bool:
+    """Draw the panels whose data changed now, rather than when the window's timer gets to them
+    (while training runs it draws within a CPU budget, which a polling test would use up)."""
+    w.redraw_all()
+    return True
+
+
 def tile(picture: np.ndarray, index: int, cols: int, side: int = 28) -> np.ndarray:
     r, c = divmod(index, cols)
     return picture[r * (side + PAD): r * (side + PAD) + side, c * (side + PAD): c * (side + PAD) + side]
@@ -91,11 +96,19 @@ def test_training_fills_the_samples_grid_and_the_d_histogram_history(qtbot, make
     w = make_window()
     d_hist = panel(w, DHistogramPanel)
     press(qtbot, w, "train")
-    qtbot.waitUntil(lambda: d_hist.buffer.filled >= 2, timeout=TIMEOUT_MS)
-    early = d_hist.buffer.filled
-    wait_for_step(qtbot, w, 30)
-    qtbot.waitUntil(lambda: d_hist.buffer.filled >= early + 3, timeout=TIMEOUT_MS)  # one column per snapshot
+    wait_for_step(qtbot, w, 20)
     pause_and_draw(qtbot, w)
+    filled = d_hist.buffer.filled
+    assert filled >= 1 and d_hist._ingested == w.session.snapshot_version
+    for _ in range(3):  # each Step ends with a snapshot, and each snapshot adds one column
+        step = w.session.trainer.step
+        press(qtbot, w, "step")
+        qtbot.waitUntil(lambda s=step: w.session.snapshot is not None and w.session.snapshot["step"] == s + 1
+                        and d_hist._ingested == w.session.snapshot_version, timeout=TIMEOUT_MS)
+        filled += 1
+        assert d_hist.buffer.filled == filled
+        assert d_hist.buffer.steps[-1] == step + 1
+    w.redraw_all()
     snap = w.session.snapshot
 
     grid = panel(w, GanSamplesPanel).grid
@@ -226,14 +239,14 @@ def test_interpolation_strip_decodes_n_images_between_the_end_points(qtbot, make
 
 
 def test_lesson_button_switches_g_to_non_saturating_while_training(qtbot, make_window):
-    w = make_window("vanishing-gradient")
+    w = make_window("vanishing-gradient", **{"gan.d_steps": "1"})  # the preset, but 5 D steps cost 5x the time
     lesson = panel(w, VanishingGradientLesson)
     assert w.panels.docks[0] == (lesson, RIGHT)  # with the minimax loss the lesson comes first
     model = w.session.model
     assert model.params.loss == "minimax"
     press(qtbot, w, "train")
     wait_for_step(qtbot, w, 10)
-    qtbot.waitUntil(lambda: lesson.values["d_fake"].text() != "–", timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: drawn(w) and lesson.values["d_fake"].text() != "–", timeout=TIMEOUT_MS)
     assert lesson.values["loss"].text() == "minimax"
     assert lesson.button.text() == "Switch G to non-saturating"
     step = w.session.trainer.step
@@ -242,7 +255,7 @@ def test_lesson_button_switches_g_to_non_saturating_while_training(qtbot, make_w
     assert w.session.state == "running" and w.session.model is model  # live: no reset, no pause
     assert w.settings_panel.editors[("gan", "loss")].currentText() == "non-saturating"  # the form agrees
     assert w.settings_panel.current_config().params.loss == "non-saturating"
-    qtbot.waitUntil(lambda: lesson.values["loss"].text() == "non-saturating", timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: drawn(w) and lesson.values["loss"].text() == "non-saturating", timeout=TIMEOUT_MS)
     assert lesson.button.text() == "Switch G back to minimax"
     qtbot.waitUntil(lambda: w.session.trainer.step > step + 5, timeout=TIMEOUT_MS)  # training goes on
 
