@@ -57,7 +57,7 @@ class GanSamplesPanel(Panel):
         self.caption.setText(f"G(z), {len(snap['samples'])} fixed z, at step {int(snap.get('step', 0)):,}")
 
 
-@sized(520, 330)
+@sized(520, 280)
 class DHistogramPanel(Panel):
     """One column per snapshot: where D puts real (blue) and generated (orange) samples. A fixed
     buffer of COLUMNS columns; beside it, the newest histograms on the same D axis."""
@@ -243,7 +243,6 @@ class GanSliderPanel(Panel):
 
     def show_output(self, image: np.ndarray) -> None:
         show_or_clear(self.tile, np.asarray(image)[None], 1)
-        self.tile.viewport().repaint()  # on screen now, not at the next timer tick
 
     def render(self, session) -> None:
         """The window re-decodes the sliders' z when new weights arrive."""
@@ -282,4 +281,4 @@ def build_gan_image_panels(model) -> PanelSet:
                                     (sliders, BOTTOM), (interpolation, BOTTOM), (lesson, BOTTOM)]
     return PanelSet(key, GanSamplesPanel(), docks, sliders=sliders.sliders, interpolation=interpolation,
                     show_slider_output=sliders.show_output, show_path_output=interpolation.show_path,
-                    setting_requests=[lesson.setting_requested])
+                    slider_view=sliders.tile, setting_requests=[lesson.setting_requested])

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QScrollA
 
 from gui.panels.base import Panel, sized
 
+TWO_PAIRS_FROM_WIDTH = 460  # px: from this width the live values sit two pairs a row
 D_WINS_BELOW = 0.05  # mean D(G(z)) under this: D rejects nearly every generated sample
 SATURATING = ("minimax", "non-saturating")  # losses where D outputs a probability
 
@@ -25,7 +26,7 @@ EXPLANATION = (
 )
 
 
-@sized(380, 280)
+@sized(380, 320)
 class VanishingGradientLesson(Panel):
     title = "Lesson: the vanishing gradient"
     object_name = "gan_lesson"
@@ -39,19 +40,20 @@ class VanishingGradientLesson(Panel):
         text = QLabel(EXPLANATION)
         text.setWordWrap(True)
         self.values: dict[str, QLabel] = {}
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(12)
-        grid.setVerticalSpacing(1)
-        grid.setColumnStretch(1, 1)
+        self._cells: list[tuple[QLabel, QLabel]] = []  # (name, value), laid out by _arrange
+        self.grid = QGridLayout()
+        self.grid.setHorizontalSpacing(12)
+        self.grid.setVerticalSpacing(1)
         rows = [("d_fake", "mean D(G(z))"), ("loss_d", "L_D = L(D, G)"), ("grad_norm_g", "‖∇θ_G L_G‖"),
-                ("slopes", "|∂ℓ_G/∂a|: minimax / non-sat."), ("loss", "gan.loss now")]
-        for i, (key, label) in enumerate(rows):
+                ("slopes", "|∂ℓ_G/∂a| minimax / non-sat."), ("loss", "gan.loss now")]
+        for key, label in rows:
             value = QLabel("–")
             value.setObjectName(f"lesson_{key}")
             value.setStyleSheet("font-weight: bold;")
-            grid.addWidget(QLabel(label), i, 0)
-            grid.addWidget(value, i, 1)
+            self._cells.append((QLabel(label), value))
             self.values[key] = value
+        self._pairs_per_row = 0
+        self._arrange(1)
         self.verdict = QLabel("press Train and watch D(G(z)) and ‖∇G‖")
         self.verdict.setObjectName("lesson_verdict")
         self.verdict.setWordWrap(True)
@@ -62,8 +64,7 @@ class VanishingGradientLesson(Panel):
         inner = QVBoxLayout(body)
         inner.setContentsMargins(0, 0, 0, 0)
         inner.addWidget(text)
-        inner.addLayout(grid)
-        inner.addWidget(self.verdict)
+        inner.addLayout(self.grid)
         inner.addWidget(self.formula_label())
         inner.addStretch(1)
         # Word-wrapped labels in a dock can be squeezed until they overlap; a scroll area scrolls instead.
@@ -75,9 +76,27 @@ class VanishingGradientLesson(Panel):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(scroll, 1)
-        layout.addWidget(self.button)  # outside the scroll area: always in view
+        layout.addWidget(self.verdict)  # the verdict and the button stay in view; the rest may scroll
+        layout.addWidget(self.button)
         self._loss: str | None = None  # the model's gan.loss when last drawn
         self._requested: str | None = None  # asked for by the button, not yet seen in the model
+
+    def _arrange(self, pairs_per_row: int) -> None:
+        """The live values as (name, value) pairs, one or two pairs a row: two when the panel is
+        wide (a right dock), so the explanation keeps its room; one when narrow (a bottom dock)."""
+        if pairs_per_row == self._pairs_per_row:
+            return
+        self._pairs_per_row = pairs_per_row
+        for i, (name, value) in enumerate(self._cells):
+            row, column = divmod(i, pairs_per_row)
+            self.grid.addWidget(name, row, 2 * column)  # re-adding moves a widget to its new cell
+            self.grid.addWidget(value, row, 2 * column + 1)
+        for column in range(4):
+            self.grid.setColumnStretch(column, 1 if column % 2 and column < 2 * pairs_per_row else 0)
+
+    def resizeEvent(self, event) -> None:
+        self._arrange(2 if event.size().width() >= TWO_PAIRS_FROM_WIDTH else 1)
+        super().resizeEvent(event)
 
     def target_loss(self) -> str:
         """What the button switches to: non-saturating, or back to minimax to watch D win again."""
