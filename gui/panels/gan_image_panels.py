@@ -21,7 +21,8 @@ from gui.panels.registry import BOTTOM, RIGHT, PanelSet
 from gui.style import FAKE, REAL
 
 SLIDER_DIMS = 16  # a GAN's z has 64-128 dimensions: sliders cover a block of this many
-MODE_LOST_BELOW = 0.05  # a digit drawn by fewer than 5% of samples counts as (nearly) dropped
+MODE_LOST_BELOW = 0.05
+SHARE_TOPS = (0.1, 0.25, 0.5, 1.0)  # the scales of the "share now" axis beside the D histograms  # a digit drawn by fewer than 5% of samples counts as (nearly) dropped
 
 
 def show_or_clear(view: ImageGridView, images: np.ndarray | None, cols: int | None) -> None:
@@ -76,13 +77,14 @@ class DHistogramPanel(Panel):
         self.view.ci.layout.setContentsMargins(2, 2, 2, 2)
         self.time_plot = self.view.addPlot()
         self.time_plot.setLabel("left", "D output")
+        self.time_plot.getAxis("left").enableAutoSIPrefix(False)
         self.time_plot.setLabel("bottom", "snapshots ago")
         self.time_plot.setMouseEnabled(x=False, y=False)
         self.time_plot.hideButtons()
         self.image = pg.ImageItem()
         self.image.setLevels((0.0, 1.0))
         self.time_plot.addItem(self.image)
-        self.time_plot.setXRange(-self.COLUMNS, 0, padding=0)
+        self.time_plot.setRange(xRange=(-self.COLUMNS, 0), yRange=(0, 1), padding=0)  # until data say otherwise
         self.now_plot = self.view.addPlot()
         self.now_plot.setLabel("bottom", "share now")
         self.now_plot.getAxis("bottom").enableAutoSIPrefix(False)
@@ -90,6 +92,7 @@ class DHistogramPanel(Panel):
         self.now_plot.hideAxis("left")
         self.now_plot.setMouseEnabled(x=False, y=False)
         self.now_plot.hideButtons()
+        self.now_plot.setXRange(0, 1, padding=0)
         self.view.ci.layout.setColumnStretchFactor(0, 4)
         self.view.ci.layout.setColumnStretchFactor(1, 1)
         self.now_real = pg.BarGraphItem(x0=[0], y=[0], height=[0], width=[0], brush=pg.mkBrush(76, 155, 232, 140),
@@ -113,6 +116,7 @@ class DHistogramPanel(Panel):
         layout.addWidget(self.formula_label())
         self._ingested = -1  # the snapshot version last added to the buffer
         self._range = None
+        self._share_top = 1.0
 
     def refresh(self, session) -> bool:
         """Every snapshot adds a column, even while the panel is hidden, so the history has no
@@ -145,6 +149,10 @@ class DHistogramPanel(Panel):
         width = edges[1] - edges[0]
         for bars, fractions in ((self.now_real, real), (self.now_fake, fake)):
             bars.setOpts(x0=np.zeros(b.bins), y=edges[:-1] + width / 2, height=width, width=fractions)
+        top = next(t for t in SHARE_TOPS if t >= max(real.max(), fake.max()))
+        if top != self._share_top:  # a few fixed scales: the axis changes rarely, never per frame
+            self._share_top = top
+            self.now_plot.setXRange(0, top, padding=0.02)
 
 
 @sized(300, 280)
