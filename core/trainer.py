@@ -50,6 +50,7 @@ class Trainer:
     def __init__(self, model, history: MetricHistory | None = None, step: int = 0,
                  train_seconds: float = 0.0, callbacks: TrainerCallbacks | None = None,
                  flush_interval: float = 0.25, snapshot_interval: float | None = None,
+                 snapshot_budget: float | None = None,
                  good_state_interval: float = 2.0):
         self.model = model
         self.step = step
@@ -57,6 +58,10 @@ class Trainer:
         self.callbacks = callbacks or TrainerCallbacks()
         self.flush_interval = flush_interval
         self.snapshot_interval = snapshot_interval  # None: no snapshots (headless)
+        # At most this share of the training thread's time goes to snapshots: a costly snapshot
+        # (a flow's density maps, a latent scatter of the test set) is then simply taken less often.
+        self.snapshot_budget = snapshot_budget
+        self._snapshot_seconds = 0.0  # what the latest snapshot cost
         self.good_state_interval = good_state_interval
         self.train_seconds = train_seconds  # time spent stepping, pauses excluded
         self.steps_per_sec = 0.0
@@ -166,7 +171,7 @@ class Trainer:
                 if not self._flush():
                     continue
             if self.snapshot_interval is not None and (
-                now - last_snap >= self.snapshot_interval or (single and self._single_steps == 0)
+                now - last_snap >= self._snapshot_gap() or (single and self._single_steps == 0)
             ):
                 last_snap = now
                 self._snapshot()
@@ -227,13 +232,20 @@ class Trainer:
         self.callbacks.on_flush(self)
         return True
 
+    def _snapshot_gap(self) -> float:
+        if self.snapshot_budget:
+            return max(self.snapshot_interval, self._snapshot_seconds / self.snapshot_budget)
+        return self.snapshot_interval
+
     def _snapshot(self) -> None:
         # No flush here: metrics cross at their own rate, and each crossing costs the GUI a redraw.
+        t0 = time.perf_counter()
         with torch.no_grad():
             self.model.eval()
             snap = self.model.snapshot()
             self.model.train()
         self.callbacks.on_snapshot(self, snap)
+        self._snapshot_seconds = time.perf_counter() - t0
 
     # -- recovery from NaN / out of memory ------------------------------------------------
     def rng_state(self) -> dict[str, torch.Tensor]:

@@ -30,6 +30,12 @@ from gui.settings_panel import SettingsPanel
 REFRESH_HZ = 30  # the redraw timer; panels redraw only when their data changed
 STATUS_EVERY_S = 0.25
 REDECODE_EVERY_S = 0.5  # new weights re-decode the slider point and path at most this often
+# While training runs, the GUI thread may use at most this share of its time (drawing, decoding,
+# status). Every Python line it runs holds the GIL that the training thread needs between torch
+# ops, so this share is roughly what the window costs the training throughput.
+GUI_CPU_BUDGET = 0.03
+BUDGET_BURST_S = 0.02  # unspent budget is saved up to this much CPU time, for one larger redraw
+MAX_DRAW_GAP_S = 1.0  # however slow the machine, some panel is redrawn at least this often
 
 
 class MainWindow(QMainWindow):
@@ -59,7 +65,10 @@ class MainWindow(QMainWindow):
 
         self._marker_version = -1
         self._last_status = self._last_redecode = 0.0
-        self._next_panel = 0
+        self._next_dock, self._main_drew_last = 0, False
+        self._credit = BUDGET_BURST_S  # CPU seconds the GUI thread may still spend on drawing
+        self._last_draw = 0.0
+        self._cpu_seen, self._tick_seen = time.thread_time(), time.perf_counter()
         self.timer = QTimer(self)
         self.timer.setTimerType(Qt.PreciseTimer)
         self.timer.setInterval(int(1000 / REFRESH_HZ))
@@ -272,6 +281,7 @@ class MainWindow(QMainWindow):
         if decoder is None or p is None or p.show_slider_output is None:
             return
         p.show_slider_output(decoder.decode(z))
+        p.paint_slider_view()
 
     def _redecode(self) -> None:
         """New weights or new end points: decode the slider point and the path again."""
@@ -285,28 +295,53 @@ class MainWindow(QMainWindow):
             p.show_path_output(None if path_z is None else decoder.decode(path_z))
 
     # -- the timer ----------------------------------------------------------------------
+    def _within_budget(self, now: float) -> bool:
+        """A token bucket on the GUI thread's own CPU time: each tick earns GUI_CPU_BUDGET of the
+        time since the last one, and everything the thread did meanwhile is paid from it. While
+        training runs, nothing is drawn until the bucket is positive; paused or idle, it never waits."""
+        cpu = time.thread_time()
+        earned = (now - self._tick_seen) * GUI_CPU_BUDGET
+        # Bounded below too, so a burst of slider drags delays drawing by a second at most.
+        self._credit = min(max(self._credit + earned - (cpu - self._cpu_seen), -BUDGET_BURST_S), BUDGET_BURST_S)
+        self._cpu_seen, self._tick_seen = cpu, now
+        return self._credit > 0 or self.session.state != "running" or now - self._last_draw >= MAX_DRAW_GAP_S
+
     def refresh(self) -> None:
         s = self.session
         if self.panels is None:
             return
         now = time.perf_counter()
-        if (s.snapshot_version != self._marker_version and s.snapshot is not None
-                and now - self._last_redecode >= REDECODE_EVERY_S):
-            # Decoding an image path costs the GUI thread tens of ms; slider moves still decode at once.
-            self._marker_version = s.snapshot_version
-            self._last_redecode = now
-            self._redecode()
-        # At most one panel draws per tick, in turn: a full update spreads over a few ticks
-        # instead of blocking the GUI thread (and the GIL) for all panels at once.
-        panels = self.panels.all()
-        for i in range(len(panels)):
-            panel = panels[(self._next_panel + i) % len(panels)]
-            if panel.refresh(s):
-                self._next_panel = (self._next_panel + i + 1) % len(panels)
-                break
         if now - self._last_status >= STATUS_EVERY_S:
             self._last_status = now
             self._update_status()
+        if not self._within_budget(now):
+            return
+        # At most one panel draws per tick: a full update spreads over a few ticks instead of
+        # blocking the GUI thread (and the GIL) for all panels at once. The main view takes every
+        # other turn, the docks share the rest in rotation.
+        main, docks = self.panels.main, [p for p, _ in self.panels.docks]
+        order = [] if self._main_drew_last else [main]
+        order += [docks[(self._next_dock + i) % len(docks)] for i in range(len(docks))] + [main]
+        for panel in order:
+            drew = self._redecode_new_weights(now) if panel is main else False
+            if panel.refresh(s) or drew:
+                self._last_draw = now
+                self._main_drew_last = panel is main
+                if panel is not main:
+                    self._next_dock = (docks.index(panel) + 1) % len(docks)
+                return
+
+    def _redecode_new_weights(self, now: float) -> bool:
+        """With the main view's turn: new weights decode the slider point and the path again."""
+        s = self.session
+        if (s.snapshot_version == self._marker_version or s.snapshot is None
+                or now - self._last_redecode < REDECODE_EVERY_S):
+            return False
+        # Decoding an image path costs the GUI thread tens of ms; slider moves still decode at once.
+        self._marker_version = s.snapshot_version
+        self._last_redecode = now
+        self._redecode()
+        return True
 
     def redraw_all(self) -> None:
         """Draw every panel whose data changed now (screenshots and tests), not in turns."""

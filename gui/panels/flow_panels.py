@@ -176,7 +176,6 @@ class FlowSliderPanel(Panel):
 
     def show_output(self, image: np.ndarray) -> None:
         show_or_clear(self.tile, np.asarray(image)[None], 1)
-        self.tile.repaint()  # on screen now, not at the next timer tick
 
     def render(self, session) -> None:
         """The window re-decodes the sliders' z when new weights arrive."""
@@ -249,4 +248,4 @@ def build_flow_panels(model) -> PanelSet:
     return PanelSet("realnvp-images", FlowSamplesPanel(), [
         (FlowLossesPanel(), RIGHT), (BitsPerDimPanel(), RIGHT), (sliders, BOTTOM), (interpolation, BOTTOM),
     ], sliders=sliders.sliders, interpolation=interpolation, show_slider_output=sliders.show_output,
-        show_path_output=interpolation.show_path)
+        slider_view=sliders.tile, show_path_output=interpolation.show_path)

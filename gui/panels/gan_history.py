@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QVBoxLayout
 
 from gui.panels.base import sized
 from gui.panels.history_plot import HistoryPlotPanel
+from gui.panels.view_range import nice_ceil, value_range
 from gui.style import D_COLOUR, FAKE, G_COLOUR, REAL, curve_pen
 
 
@@ -57,6 +58,8 @@ class DOutputsPanel(HistoryPlotPanel):
                                         brush=pg.mkBrush(242, 142, 43, 80), name="D(G(z))")
         layout: QVBoxLayout = self.layout()
         layout.insertWidget(2, self.hist, 1)
+        self.hist.getViewBox().disableAutoRange()
+        self._hist_x = self._hist_top = None  # set only when they change: one paint per update
         self._snap_drawn = self._history_drawn = -1
 
     def render(self, session) -> None:
@@ -70,12 +73,18 @@ class DOutputsPanel(HistoryPlotPanel):
         real, fake = snap["d_real_values"], snap["d_fake_values"]
         if bool(snap["d_is_probability"]):
             edges = np.linspace(0, 1, self.BINS + 1)
-            self.hist.setXRange(0, 1, padding=0.02)
+            x_range = (0.0, 1.0)
         else:
             both = np.concatenate([real, fake])
             lo, hi = np.percentile(both, [1, 99]) if len(both) else (0.0, 1.0)
             edges = np.linspace(lo, hi + 1e-6, self.BINS + 1)
-            self.hist.enableAutoRange(x=True)
+            x_range = value_range(self._hist_x, np.asarray([lo, hi])) or self._hist_x
+        top = 0.0
         for curve, values in ((self.hist_real, real), (self.hist_fake, fake)):
-            counts, _ = np.histogram(values, edges)
-            curve.setData(edges, counts / max(len(values), 1))
+            fractions = np.histogram(values, edges)[0] / max(len(values), 1)
+            curve.setData(edges, fractions)
+            top = max(top, float(fractions.max(initial=0.0)))
+        top = nice_ceil(top * 1.05) if top > 0 else 1.0
+        if x_range != self._hist_x or top != self._hist_top:
+            self._hist_x, self._hist_top = x_range, top
+            self.hist.setRange(xRange=x_range, yRange=(0, top), padding=0.02)

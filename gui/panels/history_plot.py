@@ -7,6 +7,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout
 
 from gui.panels.base import Panel, history_column
+from gui.panels.view_range import SteadyRange
 from gui.style import curve_pen
 
 
@@ -33,6 +34,7 @@ class HistoryPlotPanel(Panel):
             curve.setDownsampling(auto=True, method="peak")
             curve.setClipToView(True)
             self.curves[name] = curve
+        self.range = SteadyRange(self.plot.getPlotItem())
         self.log_box = QCheckBox("log scale")
         self.log_box.setChecked(self.log_default)
         self.log_box.toggled.connect(self._set_log)
@@ -49,10 +51,13 @@ class HistoryPlotPanel(Panel):
 
     def _set_log(self, on: bool) -> None:
         self.plot.setLogMode(y=on)
+        self.range.reset()
         self.force_redraw()
 
     def render(self, session) -> None:
         log = self.log_box.isChecked()
+        shown = []
+        first = last = None
         for name, curve in self.curves.items():
             col = history_column(session, name)
             if col is None:
@@ -62,3 +67,7 @@ class HistoryPlotPanel(Panel):
             if log:  # only positive values have a logarithm; gaps mark the others
                 values = np.where(values > 0, values, np.nan)
             curve.setData(steps, values, connect="finite")
+            shown.append(np.log10(values) if log else values)
+            first, last = float(steps[0]), float(steps[-1])
+        if shown:
+            self.range.update(first, last, np.concatenate(shown))

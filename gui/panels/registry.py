@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
 from gui.panels.base import Panel
 from gui.panels.gan_history import DOutputsPanel, GanLossesPanel, GradNormPanel
@@ -28,7 +29,9 @@ class PanelSet:
     docks: list[tuple[Panel, Qt.DockWidgetArea]] = field(default_factory=list)
     sliders: LatentSlidersPanel | None = None
     interpolation: InterpolationPanel | None = None
-    show_slider_output: Callable[[np.ndarray], None] | None = None  # gets decoder(z), drawn at once
+    show_slider_output: Callable[[np.ndarray], None] | None = None  # gets decoder(z)
+    # The view that shows decoder(z): a slider move paints it at once, not at the next timer tick.
+    slider_view: QWidget | None = None
     show_path_output: Callable[[np.ndarray | None], None] | None = None  # gets decoder(z_t) or None
     # Signals (section, field, value) from panels that change a setting (the lesson's loss switch):
     # the window sets the field in the settings form, which applies a live one through the session.
@@ -36,6 +39,11 @@ class PanelSet:
 
     def all(self) -> list[Panel]:
         return [self.main] + [p for p, _ in self.docks]
+
+    def paint_slider_view(self) -> None:
+        view = self.slider_view
+        if view is not None:  # a graphics view paints its scene on its viewport
+            (view.viewport() if isinstance(view, QAbstractScrollArea) else view).repaint()
 
 
 def build_panels(model) -> PanelSet:
@@ -49,7 +57,6 @@ def build_panels(model) -> PanelSet:
         def show_slider_output(xy):
             plane.set_marker(xy)
             sliders.show_decoded(xy)
-            plane.plot.repaint()  # on screen now, not at the next timer tick
 
         losses, d_outputs, grad_norm = GanLossesPanel(), DOutputsPanel(), GradNormPanel()
         if model.params.loss == "minimax":  # e.g. the vanishing-gradient preset: the lesson is what to watch
@@ -60,7 +67,7 @@ def build_panels(model) -> PanelSet:
                                        (sliders, BOTTOM), (interp, BOTTOM), (lesson, BOTTOM)]
         return PanelSet(key, plane, docks, sliders=sliders, interpolation=interp,
                         show_slider_output=show_slider_output, show_path_output=plane.set_path,
-                        setting_requests=[lesson.setting_requested])
+                        slider_view=plane.plot, setting_requests=[lesson.setting_requested])
     if name == "ImageGAN":
         from gui.panels.gan_image_panels import build_gan_image_panels
 

@@ -164,9 +164,8 @@ class LatentExplorerPanel(Panel):
         self.sliders.set_z(mu)
 
     def show_decoded(self, x: np.ndarray) -> None:
-        """decoder(z) for the sliders' z, drawn now (a repaint, not a queued update)."""
+        """decoder(z) for the sliders' z (the window paints it at once after a slider move)."""
         self.decoded.show_images(np.asarray(x).reshape(1, *self.image_shape))
-        self.decoded.viewport().repaint()
 
 
 @sized(520, 290)
@@ -256,7 +255,8 @@ def _image_panels(model, scatter, losses, kl) -> PanelSet:
         docks.insert(2, (ManifoldPanel(), RIGHT))
     key = "vae-images-2d" if latent_dim == 2 else "vae-images"  # different docks, different remembered layout
     return PanelSet(key, scatter, docks, sliders=sliders, interpolation=strip.interp,
-                    show_slider_output=show_slider_output, show_path_output=strip.show_path)
+                    show_slider_output=show_slider_output, show_path_output=strip.show_path,
+                    slider_view=explorer.decoded)
 
 
 def _plane_panels(model, scatter, losses, kl) -> PanelSet:
@@ -269,9 +269,8 @@ def _plane_panels(model, scatter, losses, kl) -> PanelSet:
         plane.set_marker(xy)
         sliders.show_decoded(xy)
         scatter.set_marker(sliders.z())
-        plane.plot.viewport().repaint()  # on screen now, not at the next timer tick
 
     return PanelSet("vae-plane", plane, [
         (losses, RIGHT), (kl, RIGHT), (scatter, RIGHT), (sliders, BOTTOM), (interp, BOTTOM),
     ], sliders=sliders, interpolation=interp, show_slider_output=show_slider_output,
-        show_path_output=plane.set_path)
+        show_path_output=plane.set_path, slider_view=plane.plot)

@@ -15,7 +15,7 @@ from core.checkpoint import load_run, save_run, trainer_from_run
 from core.commands import evaluate as eval_command
 from core.config import DataConfig, RunConfig, TrainConfig
 from core.models.flows import ActNorm, AffineCoupling, FlowBatchNorm, channel_mask, checkerboard_mask, resnet_st
-from core.models.realnvp import ImageFlow, RealNVP, jacobian_gap, plane_flow
+from core.models.realnvp import DENSITY_RES, ImageFlow, RealNVP, jacobian_gap, plane_flow
 from core.models.realnvp_config import RealNVPConfig
 from core.presets import build_config
 from core.trainer import Trainer
@@ -185,7 +185,7 @@ def test_plane_snapshot_and_sampling():
     with torch.no_grad():
         snap = model.snapshot()
     n_layers = len(model.flow.layers)
-    assert snap["density"].shape == snap["log_det_map"].shape == (64, 64)
+    assert snap["density"].shape == snap["log_det_map"].shape == (DENSITY_RES, DENSITY_RES)
     assert snap["data"].shape == snap["forward_z"].shape == snap["inverse_samples"].shape == (512, 2)
     assert snap["inverse_grid"].shape == (22, 41, 2)
     assert snap["layers"].shape == (n_layers + 1, 512, 2)

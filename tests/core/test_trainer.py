@@ -250,3 +250,32 @@ def test_prepare_runs_once_before_the_first_step_reports_status_and_leaves_the_r
     for a, b in zip(plain.model.state_dict().values(), trainer.model.state_dict().values(), strict=True):
         assert torch.equal(a, b)
     assert torch.equal(plain.rng_state()["torch"], trainer.rng_state()["torch"])
+
+
+def test_a_costly_snapshot_is_taken_less_often_within_its_budget():
+    """snapshot_budget caps the share of the training thread's time spent on snapshots."""
+    model = tiny_gan()
+    cost = 0.02
+    original = model.snapshot
+
+    def slow_snapshot():
+        time.sleep(cost)  # stands in for a flow's density maps or a test-set scatter
+        return original()
+
+    model.snapshot = slow_snapshot
+    snap_times: list[float] = []
+
+    class Snaps(TrainerCallbacks):
+        def on_snapshot(self, trainer, snapshot):
+            snap_times.append(time.perf_counter())
+
+    trainer = Trainer(model, callbacks=Snaps(), snapshot_interval=0.01, snapshot_budget=0.1)
+    t0 = time.perf_counter()
+    with Running(trainer):
+        wait_for(lambda: time.perf_counter() - t0 > 1.5, timeout=5)
+    elapsed = time.perf_counter() - t0
+    gaps = np.diff(snap_times[1:-1])  # between snapshots taken inside the loop
+    # Without the budget it would snapshot every 10 ms; with it, at least cost / budget apart.
+    assert len(gaps) >= 2
+    assert gaps.min() >= cost / 0.1 * 0.9, gaps
+    assert len(snap_times) * cost <= 0.1 * elapsed + 3 * cost

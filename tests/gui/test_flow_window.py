@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QToolBar
 
+from core.models.realnvp import DENSITY_RES
 from gui.panels.plane_view import line_segments
 
 TIMEOUT_MS = 20000
@@ -75,7 +76,7 @@ def test_moons_panels_show_the_flow_both_ways(qtbot, moons_window):
     snap = w.session.snapshot
 
     density = panels["DensityView"]
-    assert density.heat.image.shape == (64, 64) and np.isfinite(density.heat.image).all()
+    assert density.heat.image.shape == (DENSITY_RES, DENSITY_RES) and np.isfinite(density.heat.image).all()
     assert np.array_equal(density.heat.image, snap["density"])
     assert tuple(np.ravel(density.heat.levels)) == density.levels  # fixed levels, not autoLevels
     assert len(density.data.data) == 512

@@ -61,8 +61,12 @@ def test_train_fills_every_panel(qtbot, window):
     press(qtbot, w, "train")
     wait_for_step(qtbot, w, 50)
     qtbot.waitUntil(lambda: w.session.snapshot is not None and w.session.snapshot["step"] > 0, timeout=TIMEOUT_MS)
-    qtbot.wait(150)  # at least one timer tick after the snapshot
     panels = {type(p).__name__: p for p in w.panels.all()}
+    # While training runs, the window draws within its CPU budget, one panel per timer tick.
+    qtbot.waitUntil(lambda: all(p._drawn_versions is not None for p in panels.values()), timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: (panels["GanLossesPanel"].curves["loss_d"].getData()[0] is not None
+                             and len(panels["GanLossesPanel"].curves["loss_d"].getData()[0]) > 10),
+                    timeout=TIMEOUT_MS)
     losses = panels["GanLossesPanel"].curves["loss_d"].getData()
     assert losses[0] is not None and len(losses[0]) > 10
     assert np.isfinite(losses[1]).all()
