@@ -83,17 +83,40 @@ def gui_run(app, cfg, steps: int, probe: LatenessProbe | None = None) -> tuple[f
     wait_until(lambda: False, 0.3)
     if probe:
         probe.start()
+    draws0 = window.draw_count
+    version0 = window.session.snapshot_version
     start = time.perf_counter()
     window.session.start(max_steps=steps)
     wait_until(lambda: window.session.thread is None, 600)
     elapsed = time.perf_counter() - start
     lateness = probe.stop() if probe else None
     drawn = sum(p._drawn_versions is not None for p in window.panels.all())
+    rates = {"panel_draws_per_s": (window.draw_count - draws0) / elapsed,
+             "snapshots_per_s": (window.session.snapshot_version - version0) / elapsed}
     window.session.stop()
     window.close()
     window.deleteLater()
     app.processEvents()
-    return steps / elapsed, {"lateness": lateness, "panels_drawn": drawn, "panels": len(window.panels.all())}
+    return steps / elapsed, {"lateness": lateness, "panels_drawn": drawn, "panels": len(window.panels.all()), **rates}
+
+
+def window_over_headless(app, cfg, steps: int, rounds: int) -> dict:
+    """Steps/s with the window open over steps/s headless, interleaved, same threads and seed;
+    with how often the window drew a panel and received a snapshot meanwhile."""
+    gui, base, infos = [], [], []
+    for _ in range(rounds):
+        base.append(headless_steps_per_sec(cfg, steps))
+        rate, info = gui_run(app, cfg, steps)
+        gui.append(rate)
+        infos.append(info)
+    return {
+        "gui_steps_per_s": float(np.median(gui)),
+        "headless_same_threads_steps_per_s": float(np.median(base)),
+        "gui_over_headless": float(np.median(gui) / np.median(base)),
+        "panels_drawn": f"{infos[-1]['panels_drawn']}/{infos[-1]['panels']}",
+        "panel_draws_per_s": float(np.mean([i["panel_draws_per_s"] for i in infos])),
+        "snapshots_per_s": float(np.mean([i["snapshots_per_s"] for i in infos])),
+    }
 
 
 def slider_latency(app, model: str, dataset: str, preset: str | None, moves: int) -> dict | None:
@@ -134,7 +157,7 @@ def slider_latency(app, model: str, dataset: str, preset: str | None, moves: int
 
 
 def run_bench(as_json: bool = False, quick: bool = False) -> int:
-    steps = 300 if quick else 3000
+    steps = 600 if quick else 3000
     rounds = 1 if quick else 2
     cfg = build_config("gan", "ring8", overrides={"train.steps": steps})
     out: dict = {"device": "cpu", "steps": steps, "quick": quick}
@@ -163,18 +186,15 @@ def run_bench(as_json: bool = False, quick: bool = False) -> int:
     torch.set_num_threads(gui_torch_threads())
     out["torch_threads_gui"] = torch.get_num_threads()
     rss_start = rss_mb()
-    gui, base = [], []
-    info = {}
-    for _ in range(rounds):
-        base.append(headless_steps_per_sec(cfg, steps))
-        rate, info = gui_run(app, cfg, steps)
-        gui.append(rate)
+    out.update(window_over_headless(app, cfg, steps, rounds))
+    # The other models' windows: a VAE on MNIST and a flow on moons.
+    out["other_models"] = [
+        {"model": f"{c.model}/{c.data.dataset}", **window_over_headless(app, c, n, 1)}
+        for c, n in ((build_config("vae", "mnist", overrides={"train.steps": steps // 3}), steps // 3),
+                     (build_config("realnvp", "moons", overrides={"train.steps": steps // 2}), steps // 2))
+    ]
     # Lateness in a run of its own: the 100 Hz probe is not part of the app.
     lateness = [gui_run(app, cfg, steps, LatenessProbe())[1]["lateness"]]
-    out["gui_steps_per_s"] = float(np.median(gui))
-    out["headless_same_threads_steps_per_s"] = float(np.median(base))
-    out["gui_over_headless"] = out["gui_steps_per_s"] / out["headless_same_threads_steps_per_s"]
-    out["panels_drawn"] = f"{info['panels_drawn']}/{info['panels']}"
     out["timer_lateness_ms"] = {"p99": max(x["p99"] for x in lateness), "max": max(x["max"] for x in lateness)}
 
     # 4. Slider latency while training (GAN, and the VAE on MNIST where its panels exist).
