@@ -29,10 +29,15 @@ def take_screenshot(model: str, dataset: str, preset: str | None, steps: int, ou
     window.show()
     session = window.session
     session.start(max_steps=session.trainer.step + steps)
-    finished = wait_until(lambda: session.thread is None, 600)
+    finished = wait_until(lambda: session.thread is None or session.last_event[0] in ("error", "nan"), 600)
     if not finished:
         session.stop()
         print("genviz: failed: training did not finish within 600 s", file=sys.stderr)
+        return 1
+    kind, message = session.last_event
+    if kind in ("error", "nan"):  # the window stays up for a person; a command says it failed
+        session.stop()
+        print(f"genviz: failed: {message}", file=sys.stderr)
         return 1
     if window.panels and window.panels.sliders is not None:
         window.panels.sliders.randomise()
