@@ -242,8 +242,13 @@ def train_classifier(dataset: str, device, progress=None, *, epochs: int = EPOCH
     was, so training a classifier in the middle of a GAN run does not change that run.
     max_steps cuts training short (for tests of the mechanics, not of the accuracy).
     """
+    # Callers may be inside no_grad or inference mode (a model's evaluate()); training needs autograd.
+    with torch.inference_mode(False), torch.enable_grad():
+        return _train(dataset, torch.device(device), progress, epochs, max_steps)
+
+
+def _train(dataset: str, device: torch.device, progress, epochs: int, max_steps: int | None) -> DigitClassifier:
     _check_dataset(dataset)
-    device = torch.device(device)
     arrays = _arrays(dataset)
     train_x, train_y, test_x, test_y = (torch.as_tensor(np.array(a), device=device) for a in arrays)
     steps_per_epoch = -(-len(train_x) // BATCH_SIZE)

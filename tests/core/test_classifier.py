@@ -201,6 +201,14 @@ def test_training_is_deterministic_and_leaves_the_global_rng_alone():
     assert a.info["steps"] == 6
 
 
+@pytest.mark.parametrize("mode", [torch.no_grad, torch.inference_mode])
+def test_training_works_when_called_without_autograd(mode):
+    # A model's evaluate() runs under no_grad and may be the first to need the classifier.
+    with mode():
+        model = clf.train_classifier("mnist", "cpu", max_steps=3)
+    assert model.info["steps"] == 3 and not model.training
+
+
 def test_probabilities_batch_internally_and_check_the_shape(trained):
     _, model, _ = trained
     images = mnist_test_set()[0][:23]
