@@ -232,8 +232,11 @@ def _read_image_file(path: Path) -> np.ndarray:
     except ImportError:
         raise ConfigError(f"{path.name}: reading {path.suffix} images needs Pillow (pip install pillow); "
                           "without it a folder may hold .pgm/.ppm files, or use a .npz/.npy array") from None
-    with Image.open(path) as im:
-        return np.asarray(im.convert("L" if im.mode in ("1", "L", "LA", "I", "I;16") else "RGB"))
+    try:
+        with Image.open(path) as im:
+            return np.asarray(im.convert("L" if im.mode in ("1", "L", "LA", "I", "I;16") else "RGB"))
+    except (OSError, ValueError, SyntaxError) as exc:  # PIL's UnidentifiedImageError is an OSError
+        raise ConfigError(f"{path.name}: not a readable image ({type(exc).__name__}: {exc})") from None
 
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".pgm", ".ppm")
@@ -253,7 +256,7 @@ def load_image_folder(folder: str | Path, size: int) -> tuple[np.ndarray, np.nda
     channels = 3 if any(im.ndim == 3 for im in images) else 1
     resized = []
     for im in images:  # one at a time: the files may all differ in size
-        t = torch.from_numpy(np.ascontiguousarray(im)).float() / 255
+        t = torch.from_numpy(np.array(im)).float() / 255  # a copy: Pillow hands out read-only arrays
         t = t.permute(2, 0, 1) if t.ndim == 3 else t[None]
         t = t.expand(channels, -1, -1) if t.shape[0] == 1 else t[:channels]
         resized.append(_resize(t[None], size))

@@ -192,14 +192,28 @@ def test_folder_of_pgm_and_ppm_images_with_subfolder_labels(tmp_path):
     assert sorted(labels.tolist()) == [0, 0, 0, 1, 1, 1] and data.has_labels
 
 
-def test_folder_of_png_without_pillow_says_what_to_do(tmp_path):
-    try:
-        import PIL  # noqa: F401
-        pytest.skip("Pillow is installed, so PNG folders work")
-    except ImportError:
-        pass
+def test_folder_of_png_and_jpeg_images_grey_and_colour(tmp_path):
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    (tmp_path / "zeros").mkdir()
+    (tmp_path / "ones").mkdir()
+    grey = rng.integers(0, 256, (20, 16), dtype=np.uint8)
+    for i in range(3):
+        Image.fromarray(grey).save(tmp_path / "zeros" / f"{i}.png")
+        Image.fromarray(rng.integers(0, 256, (9, 11, 3), dtype=np.uint8)).save(tmp_path / "ones" / f"{i}.jpg")
+    cfg = SimpleNamespace(dataset="images", path=str(tmp_path), image_size=8)
+    data = build_image_data(cfg, torch.device("cpu"), torch.Generator().manual_seed(0))
+    assert data.shape == (3, 8, 8)  # grey PNG and colour JPEG: all become RGB, resized to 8 x 8
+    labels = torch.cat([data.train_labels, data.test_labels])
+    assert sorted(labels.tolist()) == [0, 0, 0, 1, 1, 1]
+    x = torch.cat([data.batch(data.size), data.test_images])
+    assert 0.0 <= float(x.min()) and float(x.max()) <= 1.0 and float(x.std()) > 0.1
+
+
+def test_a_broken_png_in_a_folder_is_named_in_the_error(tmp_path):
     for i in range(2):
-        (tmp_path / f"{i}.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+        (tmp_path / f"{i}.png").write_bytes(b"\x89PNG\r\n\x1a\n")  # a header and nothing else
     cfg = SimpleNamespace(dataset="images", path=str(tmp_path))
-    with pytest.raises(ConfigError, match="needs Pillow"):
+    with pytest.raises(ConfigError, match="0.png"):
         build_image_data(cfg, torch.device("cpu"), torch.Generator())
