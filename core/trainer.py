@@ -99,6 +99,11 @@ class Trainer:
         self._stop.set()
         self._notify()
 
+    def rearm(self) -> None:
+        """Forget an earlier stop(), before run() is called again. run() itself does not clear it:
+        a stop() that comes before the new thread reaches run() must still count."""
+        self._stop.clear()
+
     def submit(self, fn) -> None:
         """Run fn(trainer) in the training thread between two steps (also while paused)."""
         self._tasks.put(fn)

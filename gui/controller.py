@@ -97,7 +97,7 @@ class Session(QObject):
             self.resume()
             return
         self.max_steps = max_steps if max_steps is not None else self.cfg.train.steps
-        self.trainer._stop.clear()
+        self.trainer.rearm()
         if paused:
             self.trainer.pause()
         else:

@@ -279,3 +279,14 @@ def test_a_costly_snapshot_is_taken_less_often_within_its_budget():
     assert len(gaps) >= 2
     assert gaps.min() >= cost / 0.1 * 0.9, gaps
     assert len(snap_times) * cost <= 0.1 * elapsed + 3 * cost
+
+
+def test_a_stopped_trainer_runs_again_only_after_rearm():
+    trainer = Trainer(tiny_gan())
+    trainer.run(max_steps=3)
+    trainer.stop()
+    trainer.run(max_steps=6)  # a stop() before run() counts: no steps
+    assert trainer.step == 3
+    trainer.rearm()
+    trainer.run(max_steps=6)
+    assert trainer.step == 6
