@@ -137,12 +137,8 @@ class ImageGAN(GANBase):
 
     # -- the classifier that judges samples ---------------------------------------------------
     def _classifier_applies(self) -> bool:
-        try:
-            from core.classifier import CLASSIFIER_DATASETS
-        except ModuleNotFoundError as exc:  # TEMPORARY until core/classifier.py lands
-            if exc.name != "core.classifier":
-                raise
-            return False
+        from core.classifier import CLASSIFIER_DATASETS
+
         return self.cfg.data.dataset in CLASSIFIER_DATASETS and self.shape == CLASSIFIER_SHAPE
 
     def _cached_classifier(self):
@@ -162,7 +158,11 @@ class ImageGAN(GANBase):
         if self.classifier is None and self._classifier_applies():
             from core.classifier import load_or_train_classifier
 
-            self._helpers["classifier"] = load_or_train_classifier(self.cfg.data.dataset, self.device, progress)
+            def report(fraction: float, message: str) -> None:
+                if progress is not None:
+                    progress(f"{message} ({fraction:.0%})")
+
+            self._helpers["classifier"] = load_or_train_classifier(self.cfg.data.dataset, self.device, report)
 
     def _coverage(self, images: torch.Tensor) -> dict:
         from core.coverage import coverage_report

@@ -9,14 +9,16 @@ import numpy as np
 import pytest
 import torch
 
+import core.classifier
 import main
 from core.build import build_model
 from core.checkpoint import load_run, save_run, trainer_from_run
 from core.config import ConfigError
+from core.coverage import coverage_report
 from core.models.gan_base import GANBase
-from core.models.gan_image import GRID_IMAGES, VIEW_IMAGES, ImageGAN
+from core.models.gan_image import GRID_IMAGES, HIST_EVERY, HIST_IMAGES, VIEW_IMAGES, ImageGAN
 from core.presets import build_config
-from core.trainer import Trainer
+from core.trainer import Trainer, TrainerCallbacks
 
 torch.set_num_threads(1)
 
@@ -30,6 +32,29 @@ def no_cached_classifier(monkeypatch):
     """Tests see no classifier unless they provide one, whatever this machine has cached."""
     monkeypatch.setattr(ImageGAN, "_cached_classifier", lambda self: None)
     monkeypatch.setattr(ImageGAN, "_classifier_applies", lambda self: False)
+
+
+class FakeClassifier:
+    """Stands in for the digit classifier: the class is the brightest of ten fixed image regions."""
+
+    def __init__(self):
+        self.calls = 0
+        self.masks = torch.randperm(28 * 28, generator=torch.Generator().manual_seed(0))[:780].reshape(10, 78)
+
+    def probabilities(self, images):
+        self.calls += 1
+        flat = torch.as_tensor(images).flatten(1)
+        sums = torch.stack([flat[:, m].sum(1) for m in self.masks], 1)
+        return torch.softmax(20 * sums, 1)
+
+
+@pytest.fixture
+def fake_classifier(monkeypatch):
+    fake = FakeClassifier()
+    monkeypatch.setattr(ImageGAN, "_cached_classifier", lambda self: fake)
+    monkeypatch.setattr(ImageGAN, "_classifier_applies", lambda self: True)
+    monkeypatch.setattr(core.classifier, "reference_score", lambda dataset, device: 9.5)
+    return fake
 
 
 def small_gan(dataset="mnist", preset=None, **overrides):
@@ -114,6 +139,65 @@ def test_snapshot_without_a_classifier():
     gui_decoder.load_state_dict({k: torch.from_numpy(v) for k, v in snap["decoder_state"].items()})
     with torch.no_grad():
         np.testing.assert_allclose(gui_decoder(model.fixed_z[:GRID_IMAGES]).numpy(), snap["samples"], atol=1e-6)
+
+
+def test_snapshot_with_a_classifier_reports_coverage_and_refreshes_it_every_few_snapshots(fake_classifier):
+    model = small_gan(**{"gan.ema": 0.9})
+    Trainer(model).run(max_steps=2)
+    model.eval()
+    with torch.no_grad():
+        snap = model.snapshot()
+        expected = coverage_report(fake_classifier.probabilities(model.G_ema(model.hist_z)))
+    assert model.hist_z.shape == (HIST_IMAGES, 8)
+    assert snap["class_fractions"].shape == (10,) and snap["class_fractions"].dtype == np.float32
+    np.testing.assert_allclose(snap["class_fractions"], expected["class_fractions"], rtol=1e-6)
+    assert snap["class_fractions"].sum() == pytest.approx(1.0)
+    for key in ("mnist_score", "kl_to_uniform"):
+        assert snap[key].shape == () and snap[key].dtype == np.float32
+        assert float(snap[key]) == pytest.approx(expected[key], rel=1e-6)
+    calls = fake_classifier.calls
+    with torch.no_grad():
+        later = [model.snapshot() for _ in range(HIST_EVERY)]
+    assert fake_classifier.calls == calls + 1  # the cached histogram is reused in between
+    assert all("class_fractions" in s for s in later)
+
+
+def test_prepare_trains_the_classifier_once_through_the_trainer(monkeypatch):
+    fake, calls = FakeClassifier(), []
+
+    def load_or_train(dataset, device, progress=None):
+        calls.append(dataset)
+        progress(0.5, "training the mnist classifier")
+        return fake
+
+    monkeypatch.setattr(ImageGAN, "_classifier_applies", lambda self: True)
+    monkeypatch.setattr(core.classifier, "load_or_train_classifier", load_or_train)
+    events = []
+
+    class Recorder(TrainerCallbacks):
+        def on_event(self, trainer, kind, message):
+            events.append((kind, message))
+
+    model = small_gan()
+    assert model.classifier is None
+    trainer = Trainer(model, callbacks=Recorder())
+    trainer.run(max_steps=1)
+    trainer.run(max_steps=2)
+    assert calls == ["mnist"] and model.classifier is fake
+    assert ("status", "training the mnist classifier (50%)") in events
+
+
+def test_evaluate_reports_coverage_score_and_reference(fake_classifier):
+    model = small_gan()
+    result = model.evaluate()
+    assert result["samples"] == 10_000
+    assert set(result) >= {"class_fractions", "classes_present", "min_class_fraction", "kl_to_uniform",
+                           "mnist_score", "reference_score", "sliced_wasserstein"}
+    assert len(result["class_fractions"]) == 10 and sum(result["class_fractions"]) == pytest.approx(1.0)
+    assert result["min_class_fraction"] == pytest.approx(min(result["class_fractions"]))
+    assert result["reference_score"] == 9.5
+    assert 1.0 <= result["mnist_score"] <= 10.0
+    json.dumps(result)  # plain Python values, ready for eval --json
 
 
 def test_snapshot_d_values_are_raw_scores_for_hinge():
