@@ -54,6 +54,7 @@ class MainWindow(QMainWindow):
         self.settings_dock = self._dock(self.settings_panel, "Settings", "settings_dock", Qt.LeftDockWidgetArea)
         self.settings_panel.live_changed.connect(self._on_live_setting)
         self.settings_panel.validity_changed.connect(self._on_validity)
+        self.settings_panel.points_chosen.connect(self.on_reset)  # drawn points: Train then trains on them
         # Settings keep the full left column; bottom docks span only the centre and right.
         self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
         self._make_toolbar()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,6 +29,7 @@ from core.config import MODELS, ConfigError, RunConfig, allowed_text, check_valu
 from core.datasets2d import PLANE_DATASETS
 from core.models import IMAGE_DATASETS
 from core.presets import build_config, preset_names
+from gui.draw_points import DrawPointsDialog
 
 DEFAULT_PRESET = "(defaults)"
 ERROR_STYLE = "QLineEdit { border: 2px solid #d62728; background: #fff0f0; }"
@@ -39,6 +40,7 @@ class SettingsPanel(QWidget):
     live_changed = Signal(str, str, object)  # section, field, validated value
     selection_changed = Signal()  # model, data set or preset changed
     validity_changed = Signal(str)  # "" when every field is valid, else the first error
+    points_chosen = Signal()  # the person chose new points to train on (drawn): build on them now
 
     def __init__(self, model: str = "gan", dataset: str = "ring8", preset: str | None = None, parent=None):
         super().__init__(parent)
@@ -52,6 +54,10 @@ class SettingsPanel(QWidget):
         self.path_edit.setPlaceholderText("file for csv / image data")
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
+        self.draw_button = QPushButton("Draw points…")
+        self.draw_button.setToolTip("Draw your own 2-D points with the mouse and train on them (csv data set)")
+        self.draw_button.clicked.connect(self.open_draw_dialog)
+        self.draw_dialog: DrawPointsDialog | None = None
         self.message = QLabel("")
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #d62728;")
@@ -61,7 +67,10 @@ class SettingsPanel(QWidget):
 
         top = QFormLayout()
         top.addRow("model", self.model_box)
-        top.addRow("data set", self.dataset_box)
+        data_row = QHBoxLayout()
+        data_row.addWidget(self.dataset_box, 1)
+        data_row.addWidget(self.draw_button)
+        top.addRow("data set", data_row)
         path_row = QHBoxLayout()
         path_row.addWidget(self.path_edit, 1)
         path_row.addWidget(browse)
@@ -127,9 +136,25 @@ class SettingsPanel(QWidget):
             if path.endswith(".csv"):
                 self.dataset_box.setCurrentText("csv")
 
+    def open_draw_dialog(self) -> None:
+        """Open the drawing dialog (window-modal, not blocking); its saved points become the data."""
+        self.draw_dialog = DrawPointsDialog(self)
+        self.draw_dialog.setAttribute(Qt.WA_DeleteOnClose)
+        self.draw_dialog.points_saved.connect(self.use_points_file)
+        self.draw_dialog.open()
+
+    def use_points_file(self, path: str) -> None:
+        """Choose a CSV of x,y points as the data (data.dataset = csv, data.path = path) and say so
+        with points_chosen, on which the window builds a fresh model on them."""
+        self.path_edit.setText(path)  # first: choosing csv rebuilds the form with this path
+        self.dataset_box.setCurrentText("csv")
+        self._update_pending()
+        self.points_chosen.emit()
+
     # -- the form ----------------------------------------------------------------------
     def _rebuild(self, cfg: RunConfig | None = None) -> None:
         model, dataset, preset = self.selection()
+        self.draw_button.setVisible(dataset in PLANE_DATASETS)
         while self.form_layout.count():
             item = self.form_layout.takeAt(0)
             if item.widget():
