@@ -108,6 +108,7 @@ def save_run(run_dir: str | Path, trainer) -> Path:
     rows = np.column_stack([steps, values]) if len(steps) else np.zeros((0, 1 + len(model.metric_names)))
     atomic_write(run_dir / "history.csv",
                  lambda tmp: np.savetxt(tmp, rows, delimiter=",", header=header, comments="", fmt="%.7g"))
+    trainer.saved_step = trainer.step
     return run_dir
 
 

@@ -78,6 +78,7 @@ class Trainer:
         self._last_good = -1e9
         self._rate_window = (time.perf_counter(), step, train_seconds)
         self.max_steps: int | None = None  # set by run(); may be raised while it runs
+        self.saved_step = step  # the step of the last save_run (a loaded run is saved as it is)
         self._prepared = False  # model.prepare() runs once, before the first step
 
     # -- control, from any thread -------------------------------------------------------

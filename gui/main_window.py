@@ -205,7 +205,22 @@ class MainWindow(QMainWindow):
         self.session.stop()
 
     def on_reset(self) -> None:
-        self._build_from_settings()
+        if self._discard_allowed("Reset"):
+            self._build_from_settings()
+
+    def _discard_allowed(self, action: str) -> bool:
+        """Unsaved training is only thrown away when the person says so."""
+        t = self.session.trainer
+        if t is None or t.step <= t.saved_step:
+            return True
+        return self.confirm_discard(action, t.step - t.saved_step)
+
+    def confirm_discard(self, action: str, unsaved_steps: int) -> bool:
+        """Ask before losing work. Tests replace this to answer without a dialog."""
+        answer = QMessageBox.question(
+            self, action, f"{action} discards {unsaved_steps:,} unsaved training steps. Go on?",
+            QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Cancel)
+        return answer == QMessageBox.Discard
 
     def on_save(self) -> None:
         if self.session.trainer is None:
@@ -223,6 +238,8 @@ class MainWindow(QMainWindow):
             self.show_error("Save", f"Could not save to {folder}: {exc}")
 
     def on_load(self) -> None:
+        if not self._discard_allowed("Load"):
+            return
         folder = QFileDialog.getExistingDirectory(self, "Open a saved run folder", str(Path.home()))
         if folder:
             self.load_from(folder)

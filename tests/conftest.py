@@ -92,3 +92,19 @@ def served(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def no_unexpected_discard_prompt(monkeypatch):
+    """A modal 'discard unsaved steps?' box would hang an offscreen test: a test that means to
+    discard work answers for itself (window.confirm_discard = ...); any other prompt fails."""
+    if "gui.main_window" not in sys.modules:
+        yield
+        return
+    from gui.main_window import MainWindow
+
+    def unexpected(self, action, unsaved_steps):
+        raise AssertionError(f"unexpected prompt: {action} would discard {unsaved_steps} unsaved steps")
+
+    monkeypatch.setattr(MainWindow, "confirm_discard", unexpected)
+    yield

@@ -122,8 +122,11 @@ def test_save_then_load_restores_the_run(qtbot, window, tmp_path, monkeypatch):
     qtbot.waitUntil(lambda: w.last_message[1].startswith("saved step"), timeout=TIMEOUT_MS)
     saved = load_run(tmp_path, device="cpu")
     qtbot.waitUntil(lambda: w.session.trainer.step > saved.step + 20, timeout=TIMEOUT_MS)
+    asked = []
+    w.confirm_discard = lambda action, unsaved: asked.append((action, unsaved)) or True
     press(qtbot, w, "load")
     qtbot.waitUntil(lambda: w.session.state == "paused", timeout=TIMEOUT_MS)
+    assert asked and asked[0][0] == "Load" and asked[0][1] >= 20  # the steps since the save
     assert w.session.trainer.step == saved.step
     now = w.session.model.state_dict()
     for key, value in saved.model.state_dict().items():
@@ -235,3 +238,20 @@ def test_closing_while_training_stops_the_thread_quickly(qtbot, window):
     w.close()
     assert time.perf_counter() - t0 < 2.0
     assert w.session.thread is None
+
+
+def test_reset_asks_before_discarding_unsaved_steps(qtbot, window, tmp_path):
+    w = window
+    press(qtbot, w, "train")
+    wait_for_step(qtbot, w, 20)
+    model = w.session.model
+    answers = []
+    w.confirm_discard = lambda action, unsaved: answers.append((action, unsaved)) or False  # Cancel
+    press(qtbot, w, "reset")
+    assert answers and answers[0][0] == "Reset" and answers[0][1] >= 20
+    assert w.session.model is model and w.session.trainer.step >= 20  # nothing was lost
+    press(qtbot, w, "stop")
+    qtbot.waitUntil(lambda: w.session.thread is None, timeout=TIMEOUT_MS)
+    w.save_to(str(tmp_path))  # no thread runs: saved at once
+    press(qtbot, w, "reset")  # nothing unsaved: no prompt (an unexpected one fails the test)
+    assert w.session.model is not model and w.session.trainer.step == 0
