@@ -15,7 +15,7 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout
 
-from gui.panels.base import Panel, toggle_row
+from gui.panels.base import Panel, fixed_axes, toggle_row
 from gui.panels.plane_view import line_segments
 from gui.style import FAKE
 
@@ -62,6 +62,7 @@ class FlowPlaneView(Panel):
         self.plot.setAspectLocked(True)
         # No grid: pyqtgraph draws grid lines with the axes, the costliest part of a redraw.
         self.plot.setMenuEnabled(False)
+        fixed_axes(self.plot)
         self.top_row, self.toggles = toggle_row(self.toggles_spec, self._on_toggle)
         self.main_layout = QVBoxLayout(self)
         self.main_layout.setContentsMargins(2, 2, 2, 2)

@@ -8,7 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QVBoxLayout
 
-from gui.panels.base import Panel, toggle_row
+from gui.panels.base import Panel, fixed_axes, toggle_row
 from gui.style import FAKE, MARKER, PATH, REAL
 
 HEAT_COLOURS = pg.ColorMap([0.0, 0.5, 1.0], [(250, 215, 190), (255, 255, 255), (190, 215, 245)])
@@ -35,6 +35,7 @@ class GanPlaneView(Panel):
         super().__init__(parent)
         self.plot = pg.PlotWidget()
         self.plot.setAspectLocked(True)
+        fixed_axes(self.plot)
         self.heat = pg.ImageItem()
         self.heat.setLevels((0.0, 1.0))  # fixed levels: no per-frame min/max scan
         self.heat.setLookupTable(HEAT_COLOURS.getLookupTable(nPts=256))

@@ -8,7 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
-from gui.panels.base import Panel, history_column, sized, toggle_row
+from gui.panels.base import Panel, fixed_axes, history_column, sized, toggle_row
 from gui.panels.history_plot import HistoryPlotPanel
 from gui.panels.plane_view import line_segments
 from gui.style import FAKE, MARKER, PATH, REAL
@@ -129,6 +129,7 @@ class LatentScatterPanel(Panel):
                         "The KL term pulls every q(z|x) toward N(0, I). Click a point to decode its μ.")
         self.plot = pg.PlotWidget()
         self.plot.setAspectLocked(latent_dim != 1)
+        fixed_axes(self.plot)
         self.plot.showGrid(x=True, y=True, alpha=0.15)
         axes = ("z₀", "z₁") if latent_dim == 2 else ("z", "label") if latent_dim == 1 else ("PC 1", "PC 2")
         self.plot.setLabel("bottom", axes[0])
@@ -265,6 +266,7 @@ class VaePlaneView(Panel):
         super().__init__(parent)
         self.plot = pg.PlotWidget()
         self.plot.setAspectLocked(True)
+        fixed_axes(self.plot)
         self.plot.showGrid(x=True, y=True, alpha=0.15)
         self.grid = pg.PlotCurveItem(pen=pg.mkPen(120, 120, 120, 110, width=1))
         self.links = pg.PlotCurveItem(pen=pg.mkPen(150, 150, 150, 90, width=1))
