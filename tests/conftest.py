@@ -108,3 +108,17 @@ def no_unexpected_discard_prompt(monkeypatch):
 
     monkeypatch.setattr(MainWindow, "confirm_discard", unexpected)
     yield
+
+
+@pytest.fixture(autouse=True)
+def generous_draw_budget(monkeypatch):
+    """GUI tests check what the panels show, so the window may draw as often as it likes; the
+    CPU budget itself is tested in tests/gui/test_draw_budget.py, which sets it back."""
+    if "gui.main_window" not in sys.modules:
+        try:
+            import gui.main_window  # noqa: F401
+        except ImportError:
+            yield
+            return
+    monkeypatch.setattr(sys.modules["gui.main_window"], "GUI_CPU_BUDGET", 0.5)
+    yield
