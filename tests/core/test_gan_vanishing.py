@@ -26,6 +26,7 @@ torch.set_num_threads(1)
 
 SMALL = {"gan.channels": 8, "gan.latent_dim": 16, "data.batch_size": 32, "train.device": "cpu", "train.seed": 1}
 SEPARATE_STEPS = 60  # the preset's strong D separates real from fake within a few dozen steps
+BRANCH_STEPS = 120  # then each loss carries on this long from the same state
 
 
 @pytest.fixture(autouse=True)
@@ -109,22 +110,25 @@ def test_the_preset_run_saturates_and_switching_to_non_saturating_makes_g_learn_
 
     # From this one state, carry on with each loss (the same D, G, optimizers and random streams).
     save_run(tmp_path / "saturated", trainer)
-    after = (SEPARATE_STEPS + 20, 2 * SEPARATE_STEPS)
+    end = SEPARATE_STEPS + BRANCH_STEPS
+    after = (SEPARATE_STEPS + BRANCH_STEPS // 3, end)
     outcome = {}
     for loss in ("minimax", "non-saturating"):
         branch = trainer_from_run(load_run(tmp_path / "saturated"))
         branch.model.apply_setting("loss", loss)  # a live setting, as the GUI changes it
-        branch.run(max_steps=2 * SEPARATE_STEPS)
+        branch.run(max_steps=end)
         outcome[loss] = {"grad_norm_g": window(branch.history, "grad_norm_g", *after).mean(),
                          "d_fake": geometric_mean(window(branch.history, "d_fake", *after)),
                          "distance": sample_distance(branch.model)}
     print({loss: {k: f"{v:.3g}" for k, v in o.items()} for loss, o in outcome.items()},
           f"distance at the switch {sample_distance(trainer.model):.3g}")
     stay, switch = outcome["minimax"], outcome["non-saturating"]
-    # Staying with minimax, G has (almost) stopped learning: its samples stay where they were.
-    assert abs(stay["distance"] - sample_distance(trainer.model)) < 0.005
+    at_switch = sample_distance(trainer.model)
+    # Staying with minimax, G has stopped learning: its samples stay where they were.
+    assert abs(stay["distance"] - at_switch) < 0.002
     assert stay["grad_norm_g"] < 1e-2 * start_g
-    # Switching gives G its gradient back, and G uses it: D(G(z)) rises and the samples move to the data.
+    # Switching gives G its gradient back, and G uses it: D(G(z)) rises (against both its value at
+    # the switch and the minimax branch's, which keeps falling) and the samples move to the data.
     assert switch["grad_norm_g"] > 100 * g_before
-    assert switch["d_fake"] > 3 * max(stay["d_fake"], d_fake_before)
-    assert switch["distance"] < stay["distance"] - 0.01
+    assert switch["d_fake"] > 2 * d_fake_before and switch["d_fake"] > 5 * stay["d_fake"]
+    assert switch["distance"] < at_switch - 0.03
