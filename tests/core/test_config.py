@@ -119,3 +119,23 @@ def test_build_config_unknown_preset_and_model():
     assert "no-such-preset" in str(info.value) and "allowed" in str(info.value)
     with pytest.raises(ConfigError, match="'gpt'"):
         build_config("gpt", "ring8")
+
+
+def test_preset_layers_apply_in_order(monkeypatch):
+    """defaults < by_dataset["*"] < ["kind:<kind>"] < [dataset] < preset settings < the preset's own
+    by_dataset (kind, then data set) < overrides. Each layer sets one field nobody after it touches."""
+    import core.presets as presets
+
+    fields = ["latent_dim", "hidden", "depth", "channels", "pack", "d_steps", "gp_lambda"]
+    names = ["*", "kind:image", "mnist"]
+    by_dataset = {name: {f"gan.{f}": 4 + i for f in fields[i:]} for i, name in enumerate(names)}
+    by_dataset["kind:plane"] = {"gan.depth": 11}  # another kind's layer: never applied to mnist
+    table = {"by_dataset": by_dataset, "presets": {"p": {
+        "settings": {f"gan.{f}": 7 for f in fields[3:]},
+        "by_dataset": {"kind:image": {f"gan.{f}": 8 for f in fields[4:]},
+                       "mnist": {f"gan.{f}": 9 for f in fields[5:]}, "ring8": {"gan.gp_lambda": 99.0}}}}}
+    monkeypatch.setattr(presets, "_load", lambda model: table)
+    params = build_config("gan", "mnist", "p", {"gan.gp_lambda": 10.0}).params
+    assert [getattr(params, f) for f in fields] == [4, 5, 6, 7, 8, 9, 10]
+    plane = build_config("gan", "ring8", "p").params
+    assert (plane.depth, plane.pack, plane.gp_lambda) == (11, 7, 99.0)
