@@ -247,6 +247,17 @@ def test_a_non_multiple_of_four_needs_the_mlp(tmp_path):
         2, 1, 12, 12)
 
 
+def test_colour_images_keep_their_channels(tmp_path):
+    x = (np.random.default_rng(1).random((40, 16, 16, 3)) * 255).astype(np.uint8)  # N x H x W x C
+    np.save(tmp_path / "rgb.npy", x)
+    for arch in ("dcgan", "mlp"):
+        model = small_gan("array", **{"data.path": str(tmp_path / "rgb.npy"), "gan.arch": arch})
+        metrics = model.training_step(0)
+        assert torch.isfinite(metrics["loss_d"])
+        samples = model.sample(3)
+        assert samples.shape == (3, 3, 16, 16) and float(samples.min()) >= 0 and float(samples.max()) <= 1
+
+
 def test_dcgan_on_points_is_a_config_error():
     with pytest.raises(ConfigError, match=r"gan.arch = 'dcgan' needs image data.*mlp"):
         build_model(build_config("gan", "ring8", overrides={"gan.arch": "dcgan", "train.device": "cpu"}))
