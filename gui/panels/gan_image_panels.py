@@ -66,7 +66,7 @@ class DHistogramPanel(Panel):
     title = "D(x) and D(G(z)) over time"
     object_name = "gan_d_histograms"
     uses = ("snapshot",)
-    formula = ("Each column: histograms of D(x) (blue, 256 real x) and D(G(z)) (orange, 256 fixed z) at one "
+    formula = ("Each column: histograms of D(x) (blue, 128 fixed real x) and D(G(z)) (orange, 128 fixed z) at one "
                "snapshot, newest at the right; darker = more samples. D wins when blue sits at 1 and orange at 0.")
     COLUMNS, BINS = 200, 40
 
