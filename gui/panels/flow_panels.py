@@ -14,7 +14,7 @@ from gui.panels.flow_views import DensityView, ForwardMapView, InverseMapView, L
 from gui.panels.history_plot import HistoryPlotPanel
 from gui.panels.image_grid import ImageGridView
 from gui.panels.interpolation import InterpolationPanel
-from gui.panels.latent_sliders import LatentSlidersPanel
+from gui.panels.latent_sliders import ImageSlidersPanel, LatentSlidersPanel
 from gui.panels.registry import BOTTOM, RIGHT, PanelSet
 from gui.style import EXTRA, FAKE, REAL
 
@@ -92,13 +92,6 @@ class JacobianCheckPanel(Panel):
 
 
 # -- images: tiled by gui/panels/image_grid.py, shared with the VAE ----------------------------------
-def show_or_clear(view: ImageGridView, images: np.ndarray | None, cols: int) -> None:
-    if images is None or len(images) == 0:
-        view.clear_image()
-    else:
-        view.show_images(np.asarray(images, np.float32), cols)
-
-
 class FlowSamplesPanel(Panel):
     title = "Samples"
     object_name = "flow_samples"
@@ -144,7 +137,7 @@ class FlowSamplesPanel(Panel):
             return
         k = self.temperature.value()
         self.temperature_label.setText(f"T = {float(self.snap['temperatures'][k]):.2f}")
-        show_or_clear(self.tile, self.snap["samples"][k], self.COLS)
+        self.tile.show_or_clear(self.snap["samples"][k], self.COLS)
 
 
 class FlowLatentSliders(LatentSlidersPanel):
@@ -153,32 +146,18 @@ class FlowLatentSliders(LatentSlidersPanel):
                f"Random z: z ~ N(0, {SLIDER_TEMPERATURE:g}² I).")
 
 
-class FlowSliderPanel(Panel):
+class FlowSliderPanel(ImageSlidersPanel):
     """Sliders for a block of z's dimensions, beside the decoded picture f⁻¹(z)."""
 
     title = "Latent sliders"
     object_name = "flow_sliders"
-    uses = ()  # draws only what the window decodes for it
 
     def __init__(self, latent_dim: int, parent=None):
-        super().__init__(parent)
-        self.sliders = FlowLatentSliders(latent_dim, shown=SLIDER_DIMS, random_scale=SLIDER_TEMPERATURE)
-        self.sliders.readout.hide()  # it prints 2-D points; here the picture beside it is the output
-        self.tile = ImageGridView()
-        self.tile.setMinimumWidth(120)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(2, 2, 2, 2)
-        layout.addWidget(self.sliders, 3)
-        layout.addWidget(self.tile, 2)
+        super().__init__(FlowLatentSliders(latent_dim, shown=SLIDER_DIMS, random_scale=SLIDER_TEMPERATURE),
+                         parent=parent)
 
     def sizeHint(self) -> QSize:
         return QSize(600, 260)
-
-    def show_output(self, image: np.ndarray) -> None:
-        show_or_clear(self.tile, np.asarray(image)[None], 1)
-
-    def render(self, session) -> None:
-        """The window re-decodes the sliders' z when new weights arrive."""
 
 
 class FlowInterpolationPanel(InterpolationPanel):
@@ -232,7 +211,7 @@ class FlowInterpolationPanel(InterpolationPanel):
             self._use_pair(emit=True)  # the first codes: decode the path now, not at the next snapshot
 
     def show_path(self, images: np.ndarray | None) -> None:
-        show_or_clear(self.tile, images, self.COLS)
+        self.tile.show_or_clear(images, self.COLS)
 
 
 # -- the set -------------------------------------------------------------------------------------------

@@ -16,20 +16,14 @@ from gui.panels.gan_lesson import VanishingGradientLesson
 from gui.panels.histogram_history import HistogramHistory
 from gui.panels.image_grid import ImageGridView
 from gui.panels.interpolation import InterpolationPanel
-from gui.panels.latent_sliders import LatentSlidersPanel
+from gui.panels.latent_sliders import ImageSlidersPanel, LatentSlidersPanel
 from gui.panels.registry import BOTTOM, RIGHT, PanelSet
 from gui.style import FAKE, REAL
 
 SLIDER_DIMS = 16  # a GAN's z has 64-128 dimensions: sliders cover a block of this many
-MODE_LOST_BELOW = 0.05
-SHARE_TOPS = (0.1, 0.25, 0.5, 1.0)  # the scales of the "share now" axis beside the D histograms  # a digit drawn by fewer than 5% of samples counts as (nearly) dropped
+MODE_LOST_BELOW = 0.05  # a digit drawn by fewer than 5% of samples counts as (nearly) dropped
+SHARE_TOPS = (0.1, 0.25, 0.5, 1.0)  # the scales of the "share now" axis beside the D histograms
 
-
-def show_or_clear(view: ImageGridView, images: np.ndarray | None, cols: int | None) -> None:
-    if images is None or len(images) == 0:
-        view.clear_image()
-    else:
-        view.show_images(np.asarray(images, np.float32), cols)
 
 
 class GanSamplesPanel(Panel):
@@ -54,7 +48,7 @@ class GanSamplesPanel(Panel):
         snap = session.snapshot
         if snap is None or "samples" not in snap:
             return
-        show_or_clear(self.grid, snap["samples"], self.COLS)
+        self.grid.show_or_clear(snap["samples"], self.COLS)
         self.caption.setText(f"G(z), {len(snap['samples'])} fixed z, at step {int(snap.get('step', 0)):,}")
 
 
@@ -230,30 +224,15 @@ class GanLatentSliders(LatentSlidersPanel):
 
 
 @sized(420, 280)
-class GanSliderPanel(Panel):
+class GanSliderPanel(ImageSlidersPanel):
     """Sliders for a block of z's dimensions, beside the decoded picture G(z)."""
 
     title = "Latent sliders → G(z)"
     object_name = "gan_image_sliders"
-    uses = ()  # draws only what the window decodes for it
 
     def __init__(self, latent_dim: int, parent=None):
-        super().__init__(parent)
-        self.sliders = GanLatentSliders(latent_dim, shown=min(SLIDER_DIMS, latent_dim))
-        self.sliders.readout.hide()  # it prints 2-D points; the picture beside it is the output here
+        super().__init__(GanLatentSliders(latent_dim, shown=min(SLIDER_DIMS, latent_dim)), "G(z)", parent=parent)
         self.sliders.randomise()  # z = 0 is an untypical point for N(0, I) in many dimensions
-        self.tile = ImageGridView("G(z)")
-        self.tile.setMinimumWidth(120)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(2, 2, 2, 2)
-        layout.addWidget(self.sliders, 3)
-        layout.addWidget(self.tile, 2)
-
-    def show_output(self, image: np.ndarray) -> None:
-        show_or_clear(self.tile, np.asarray(image)[None], 1)
-
-    def render(self, session) -> None:
-        """The window re-decodes the sliders' z when new weights arrive."""
 
 
 @sized(300, 280)
@@ -271,7 +250,7 @@ class GanInterpolationPanel(InterpolationPanel):
         layout.insertWidget(1, self.tile, 1)
 
     def show_path(self, images: np.ndarray | None) -> None:
-        show_or_clear(self.tile, images, None)
+        self.tile.show_or_clear(images, None)
 
 
 def build_gan_image_panels(model) -> PanelSet:

@@ -99,3 +99,10 @@ class ImageGridView(pg.GraphicsLayoutWidget):
     def clear_image(self) -> None:
         self.image.clear()
         self.count = 0
+
+    def show_or_clear(self, images: np.ndarray | None, cols: int | None = None) -> None:
+        """show_images, or an empty view when there are none."""
+        if images is None or len(images) == 0:
+            self.clear_image()
+        else:
+            self.show_images(np.asarray(images, np.float32), cols)

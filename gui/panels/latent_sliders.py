@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.panels.base import Panel
+from gui.panels.image_grid import ImageGridView
 
 TICKS_PER_UNIT = 100  # slider integer steps per unit of z
 
@@ -139,3 +140,27 @@ class LatentSlidersPanel(Panel):
 
     def render(self, session) -> None:
         """Sliders hold no drawn data; the window re-decodes z when new weights arrive."""
+
+
+class ImageSlidersPanel(Panel):
+    """Latent sliders beside the decoded picture (image models). It holds no drawn data: the window
+    decodes the sliders' z on its own copy of the decoder and hands the picture to show_output."""
+
+    uses = ()
+
+    def __init__(self, sliders: LatentSlidersPanel, caption: str = "", parent=None):
+        super().__init__(parent)
+        self.sliders = sliders
+        sliders.readout.hide()  # it prints 2-D points; the picture beside it is the output here
+        self.tile = ImageGridView(caption)
+        self.tile.setMinimumWidth(120)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(sliders, 3)
+        layout.addWidget(self.tile, 2)
+
+    def show_output(self, image: np.ndarray) -> None:
+        self.tile.show_or_clear(np.asarray(image)[None], 1)
+
+    def render(self, session) -> None:
+        """The window re-decodes the sliders' z when new weights arrive."""
