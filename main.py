@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("gui", help="open the window")
     _model_args(p)
     p.add_argument("--autostart", action="store_true", help="start training at once")
+    p.add_argument("--engine", choices=("process", "thread"), default="process",
+                   help="where training runs: a child process (default; the window never slows it) "
+                        "or a thread of the window's own process")
     p.add_argument("run_dir", nargs="?", default=None, help="a run folder to open and carry on")
 
     p = sub.add_parser("train", help="train with no window; writes RUN_DIR")
@@ -104,7 +107,7 @@ def run(argv: list[str]) -> int:
 
             return run_gui(getattr(args, "model", None), getattr(args, "dataset", None),
                            getattr(args, "preset", None), getattr(args, "autostart", False),
-                           getattr(args, "run_dir", None))
+                           getattr(args, "run_dir", None), getattr(args, "engine", "process"))
         if command == "screenshot":
             from gui.screenshot import take_screenshot
 

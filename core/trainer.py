@@ -51,7 +51,7 @@ class Trainer:
                  train_seconds: float = 0.0, callbacks: TrainerCallbacks | None = None,
                  flush_interval: float = 0.25, snapshot_interval: float | None = None,
                  snapshot_budget: float | None = None,
-                 good_state_interval: float = 2.0):
+                 good_state_interval: float = 2.0, snapshot_source=None):
         self.model = model
         self.step = step
         self.history = history or MetricHistory(model.metric_names)
@@ -62,6 +62,10 @@ class Trainer:
         # (a flow's density maps, a latent scatter of the test set) is then simply taken less often.
         self.snapshot_budget = snapshot_budget
         self._snapshot_seconds = 0.0  # what the latest snapshot cost
+        # What a snapshot captures: by default the model's own view data; the engine asks for the
+        # weights instead, and the window computes the views from them on its own copy of the model.
+        self.snapshot_source = snapshot_source or (lambda model: model.snapshot())
+        self.flushed_rows: tuple[np.ndarray, np.ndarray] | None = None  # the raw rows of the latest flush
         self.good_state_interval = good_state_interval
         self.train_seconds = train_seconds  # time spent stepping, pauses excluded
         self.steps_per_sec = 0.0
@@ -222,11 +226,13 @@ class Trainer:
         if bad_rows.any():
             k = int(np.argmax(bad_rows))
             self.history.extend(steps[:k], values[:k])
+            self.flushed_rows = (steps[:k], values[:k])
             bad = [n for n, v in zip(self.model.metric_names, values[k], strict=True) if not np.isfinite(v)]
             self._recover("nan", f"{', '.join(bad)} became NaN or infinite at step {int(steps[k])}; "
                           "restored step {good} and paused. Try a lower learning rate.")
             return False
         self.history.extend(steps, values)
+        self.flushed_rows = (steps, values)
         now = time.perf_counter()
         t_then, s_then, sec_then = self._rate_window
         if self.train_seconds - sec_then > 0:
@@ -248,7 +254,7 @@ class Trainer:
         t0 = time.perf_counter()
         with torch.no_grad():
             self.model.eval()
-            snap = self.model.snapshot()
+            snap = self.snapshot_source(self.model)
             self.model.train()
         self.callbacks.on_snapshot(self, snap)
         self._snapshot_seconds = time.perf_counter() - t0

@@ -34,11 +34,11 @@ def make_app() -> QApplication:
     return app
 
 
-def run_gui(model=None, dataset=None, preset=None, autostart=False, run_dir=None) -> int:
+def run_gui(model=None, dataset=None, preset=None, autostart=False, run_dir=None, engine="process") -> int:
     app = make_app()
     from gui.main_window import MainWindow
 
-    window = MainWindow(model or "gan", dataset or "ring8", preset)
+    window = MainWindow(model or "gan", dataset or "ring8", preset, engine=engine)
     window.show()
     if run_dir:
         if not window.load_from(run_dir):

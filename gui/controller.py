@@ -1,124 +1,165 @@
-"""The session: one model, its trainer and its worker thread, driven by the window's buttons.
+"""The session: the window's side of one engine, driven by the window's buttons.
 
-It lives in the GUI thread. Incoming data from the worker is only stored here
-(with a version number); the window's timer decides when to draw it.
+It lives in the GUI thread. It sends commands to the engine through an EngineLink and keeps what
+the engine streams back: the metric history (rebuilt from every row, so it equals the engine's),
+the step counter and the run state. Its shadow model turns the streamed weights into the panels'
+snapshots. Nothing here draws: the window's timer decides when to draw what is stored.
 """
 
 from __future__ import annotations
 
 import os
 import time
+import uuid
+from pathlib import Path
 
+import numpy as np
 import torch
 from PySide6.QtCore import QObject, Signal
 
 from core.build import build_model
-from core.checkpoint import load_run, save_run, trainer_from_run
+from core.checkpoint import read_metadata
 from core.config import RunConfig
+from core.history import MetricHistory
 from core.latent import LatentDecoder
-from core.trainer import Trainer
-from gui.worker import start_worker
+from core.protocol import Message, unflatten_arrays
+from gui.engine_link import EngineLink, open_link
+from gui.shadow import ShadowModel
 
-# Each crossing makes the GUI thread redraw, and a redraw holds the GIL that the training
-# thread needs between its torch ops; a snapshot costs the training thread itself. So metrics
-# cross at 1 Hz, and snapshots at most at 4 Hz and within 2% of the training thread's time
-# (a costly snapshot is taken less often). The environment variables let a faster machine ask for more.
-TRAINER_RATES = {
-    "flush_interval": float(os.environ.get("GENVIZ_FLUSH_S", 1.0)),  # metrics to the GUI
-    "snapshot_interval": float(os.environ.get("GENVIZ_SNAPSHOT_S", 0.25)),  # visual state to the GUI
-    "snapshot_budget": float(os.environ.get("GENVIZ_SNAPSHOT_BUDGET", 0.02)),
-}
-STOP_TIMEOUT_MS = 2000
+PLACEMENTS = ("process", "thread")
+# With the engine in the window's process, snapshots share the GIL with training: at most 2% of
+# the time, as the trainer's own snapshots did. In another process they may use half of the
+# window's core, the other half being for drawing.
+SHADOW_SHARE = {"thread": 0.02, "process": 0.5}
+SHADOW_MIN_INTERVAL_S = {"thread": float(os.environ.get("GENVIZ_SNAPSHOT_S", 0.25)), "process": 0.05}
 
 
-def gui_torch_threads() -> int:
-    """Leave one core to the GUI thread: on a busy machine a second OpenMP thread spins and
-    stalls every op, which costs far more than it gives for these small models."""
-    return max(1, (os.cpu_count() or 2) - 1)
+def gui_torch_threads(placement: str = "thread") -> int:
+    """With training in this process, leave one core to the GUI thread: on a busy machine a second
+    OpenMP thread spins and stalls every op. With training elsewhere, the window's own torch work
+    (the shadow's snapshots, slider decodes) keeps to one thread and leaves the engine its cores."""
+    return 1 if placement == "process" else max(1, (os.cpu_count() or 2) - 1)
+
+
+def new_run_id() -> str:
+    return uuid.uuid4().hex[:12]
 
 
 class Session(QObject):
-    state_changed = Signal(str)  # "idle", "running", "paused", "stopped"
-    event = Signal(str, str)  # kind, message, from the trainer (nan, error, saved, ...)
+    state_changed = Signal(str)  # "idle", "running", "paused", "stopped", "dead"
+    event = Signal(str, str)  # kind, message, from the engine (nan, error, saved, ...)
     model_changed = Signal()  # a new model was built or loaded
+    snapshot_arrived = Signal()  # a new snapshot is in self.snapshot (panels collect from it)
+    engine_died = Signal(str)  # one line
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, placement: str = "process"):
         super().__init__(parent)
+        if placement not in PLACEMENTS:
+            raise ValueError(f"unknown engine placement {placement!r}; allowed: {', '.join(PLACEMENTS)}")
+        self.placement = placement
+        self.link: EngineLink | None = None
+        self.shadow: ShadowModel | None = None
         self.cfg: RunConfig | None = None
-        self.model = None
-        self.trainer: Trainer | None = None
+        self.model = None  # the shadow model: the window's copy, on the CPU
         self.decoder: LatentDecoder | None = None
+        self.run_id = ""
         self.run_dir: str | None = None
-        self.thread = None
-        self.worker = None
         self.history: dict | None = None
         self.snapshot: dict | None = None
         self.history_version = 0
         self.snapshot_version = 0
+        self.metrics: MetricHistory | None = None
         self.state = "idle"
+        self.step = 0
+        self.saved_step = 0
+        self.steps_per_sec = 0.0
+        self.train_seconds = 0.0
         self.max_steps: int | None = None
+        self.device = ""
         self.last_event = ("", "")
-        self._orphans: list = []
-        torch.set_num_threads(gui_torch_threads())
+        self.last_seq = 0
+        self.rows_received = 0
+        torch.set_num_threads(gui_torch_threads(placement))
+
+    # -- the engine ---------------------------------------------------------------------
+    def ensure_engine(self) -> EngineLink:
+        """Start the engine (in the background: the window does not wait for it) if none runs."""
+        if self.link is None or not self.link.alive:
+            if self.link is not None:
+                self.link.close()
+            self.link = open_link(self.placement, self)
+            self.link.ready.connect(self._drain)
+            self.link.died.connect(self._on_died)
+            self.last_seq = 0
+            if self.shadow is not None:
+                self.link.weights_sink = self.shadow.offer
+        return self.link
+
+    def _send(self, op: str, **body) -> None:
+        self.ensure_engine().send(Message("cmd", self.run_id, body={"op": op, **body}))
 
     # -- building -----------------------------------------------------------------------
     def build(self, cfg: RunConfig) -> None:
-        """Discard the current model (after stopping it) and build a fresh one from cfg."""
-        self.stop()
-        self._adopt(cfg, build_model(cfg), None)
-        self.run_dir = None
-
-    def _adopt(self, cfg, model, trainer) -> None:
-        self.cfg, self.model = cfg, model
-        self.trainer = trainer or Trainer(model, **TRAINER_RATES)
-        decoder = model.decoder()
-        self.decoder = LatentDecoder(decoder) if decoder is not None else None
-        self.history = self.snapshot = None
-        self.history_version += 1
-        self.snapshot_version += 1
-        self._set_state("stopped" if trainer else "idle")
-        self.model_changed.emit()
+        """Discard the current model and build a fresh one from cfg. The window's copy is built
+        here first, so bad settings fail at once, with the current model untouched."""
+        model = build_model(cfg, device="cpu")
+        self._adopt(cfg, model, None)
+        self._send("build", config=cfg.to_dict())
 
     def load(self, run_dir: str) -> None:
         """Open a saved run; it starts paused so Step and Resume carry on from it."""
-        self.stop()
-        loaded = load_run(run_dir)
-        trainer = trainer_from_run(loaded, **TRAINER_RATES)
-        self._adopt(loaded.cfg, loaded.model, trainer)
-        self.run_dir = str(run_dir)
-        self.start(paused=True)
+        cfg, state = read_metadata(run_dir)  # a broken folder fails here, with the current model untouched
+        model = build_model(cfg.with_overrides({"train.device": "cpu"}), device="cpu")
+        self._adopt(cfg, model, str(run_dir))
+        self.step = self.saved_step = int(state["step"])
+        self._send("load", run_dir=str(Path(run_dir).resolve()))
+
+    def _adopt(self, cfg: RunConfig, model, run_dir: str | None) -> None:
+        self.ensure_engine()
+        if self.shadow is not None:
+            self.shadow.stop()
+        self.run_id = new_run_id()
+        self.cfg, self.model, self.run_dir = cfg, model, run_dir
+        decoder = model.decoder()
+        self.decoder = LatentDecoder(decoder) if decoder is not None else None
+        self.shadow = ShadowModel(model, self.run_id, SHADOW_SHARE[self.placement],
+                                  SHADOW_MIN_INTERVAL_S[self.placement], self)
+        self.shadow.ready.connect(self._on_snapshot)
+        self.shadow.start()
+        self.link.weights_sink = self.shadow.offer
+        self.metrics = MetricHistory(model.metric_names)
+        self.history = self.snapshot = None
+        self.history_version += 1
+        self.snapshot_version += 1
+        self.step = self.saved_step = 0
+        self.steps_per_sec = self.train_seconds = 0.0
+        self.max_steps = cfg.train.steps
+        self.device = ""
+        self._set_state("idle")
+        self.model_changed.emit()
+
+    @property
+    def has_model(self) -> bool:
+        return self.model is not None
 
     # -- control ------------------------------------------------------------------------
     def start(self, max_steps: int | None = None, paused: bool = False) -> None:
-        """Start (or continue) training in the worker thread."""
-        if self.trainer is None:
+        """Start (or continue) training."""
+        if self.model is None:
             raise RuntimeError("no model: build or load one first")
-        if self.thread is not None:
-            self.resume()
-            return
-        self.max_steps = max_steps if max_steps is not None else self.cfg.train.steps
-        self.trainer.rearm()
-        if paused:
-            self.trainer.pause()
-        else:
-            self.trainer.resume()
-        self.thread, self.worker = start_worker(self.trainer, self.max_steps, self)
-        self.worker.history_ready.connect(self._on_history)
-        self.worker.snapshot_ready.connect(self._on_snapshot)
-        self.worker.event.connect(self._on_event)
-        thread = self.thread
-        thread.finished.connect(lambda: self._on_thread_finished(thread))
-        self.thread.start()
+        if max_steps is not None:
+            self.max_steps = max_steps
+        self._send("start", max_steps=max_steps, paused=paused)
         self._set_state("paused" if paused else "running")
 
     def pause(self) -> None:
-        if self.trainer and self.thread:
-            self.trainer.pause()
+        if self.state == "running":
+            self._send("pause")
             self._set_state("paused")
 
     def resume(self) -> None:
-        if self.trainer and self.thread:
-            self.trainer.resume()
+        if self.state == "paused":
+            self._send("resume")
             self._set_state("running")
 
     def toggle_pause(self) -> None:
@@ -127,92 +168,129 @@ class Session(QObject):
         elif self.state == "paused":
             self.resume()
 
-    def step(self, n: int = 1) -> None:
-        """One step: pauses first if running; starts a paused worker if there is none."""
-        if self.trainer is None:
+    def step_once(self, n: int = 1) -> None:
+        """n steps, then paused; pauses a running run first."""
+        if self.model is None:
             return
-        if self.thread is None:
-            self.start(max_steps=max(self.trainer.step + n, self.cfg.train.steps), paused=True)
-        elif self.state == "running":
-            self.pause()
-        self.trainer.step_once(n)
+        self._send("step", n=n)
+        self._set_state("paused")
 
-    def stop(self) -> bool:
-        """Stop the worker and wait for it (at most 2 s). True if no thread is left running."""
-        if self.thread is None:
-            return True
-        self.trainer.stop()
-        thread = self.thread
-        finished = thread.wait(STOP_TIMEOUT_MS)
-        self._on_thread_finished(thread)
-        return finished
+    def stop(self) -> None:
+        """Ask the engine to stop; it answers with state 'stopped' (the window never waits)."""
+        if self.is_training:
+            self._send("stop")
+
+    @property
+    def is_training(self) -> bool:
+        """A training loop exists (running or paused) in the engine."""
+        return self.state in ("running", "paused")
 
     def apply_setting(self, section: str, name: str, value) -> None:
-        """A live setting: applied by the training thread between two steps."""
-        if self.trainer is None:
+        """A live setting: the engine applies it between two steps; the window's copy at once."""
+        if self.model is None:
             return
         if section == "train" and name == "steps":
-            self.cfg.train.steps = int(value)
-            self.max_steps = self.cfg.train.steps
-            self.trainer.max_steps = self.max_steps  # the loop reads it before every step
-            return
-        if self.thread is None:
+            self.cfg.train.steps = self.max_steps = int(value)
+        else:  # e.g. the GAN's loss, which the lesson panel and the views read
             self.model.apply_setting(name, value)
-        else:
-            self.trainer.submit(lambda t: t.model.apply_setting(name, value))
+        self._send("set", section=section, name=name, value=value)
 
     def save(self, run_dir: str) -> None:
-        """Save between two steps in the training thread, or here when no thread runs."""
-        if self.trainer is None:
+        """Save on the engine's side, between two steps; an event 'saved' (or 'error') follows."""
+        if self.model is None:
             raise RuntimeError("nothing to save: no model yet")
         self.run_dir = str(run_dir)
-        if self.thread is None:
-            save_run(run_dir, self.trainer)
-            self._on_event("saved", f"saved step {self.trainer.step} to {run_dir}")
+        self._send("save", run_dir=str(Path(run_dir).resolve()))
+
+    def close(self) -> bool:
+        """Shut the engine (after any pending save) and the shadow down; True if both ended in time."""
+        ok = True
+        if self.shadow is not None:
+            ok = self.shadow.stop()
+        if self.link is not None:
+            ok = self.link.close() and ok
+            self._drain()
+        return ok
+
+    # -- from the engine (GUI thread) -----------------------------------------------------
+    def _drain(self) -> None:
+        if self.link is None:
             return
+        for msg in self.link.take():
+            if msg.seq and msg.seq <= self.last_seq:
+                continue  # a duplicate or out-of-order message
+            self.last_seq = max(self.last_seq, msg.seq)
+            if msg.run != self.run_id and msg.kind != "hello":
+                continue  # from a run the window has moved on from
+            handler = getattr(self, f"_on_{msg.kind}", None)
+            if handler is not None:
+                handler(msg)
 
-        def do_save(trainer):
-            try:
-                save_run(run_dir, trainer)
-            except OSError as exc:
-                trainer.callbacks.on_event(trainer, "error", f"could not save to {run_dir}: {exc}")
-                return
-            trainer.callbacks.on_event(trainer, "saved", f"saved step {trainer.step} to {run_dir}")
+    def _on_built(self, msg: Message) -> None:
+        b = msg.body
+        self.device = b["device"]
+        self.step, self.saved_step, self.train_seconds = b["step"], b["saved_step"], b["train_seconds"]
+        self.max_steps = b["max_steps"]
+        self._replace_history(msg)
+        if self.shadow is not None:
+            self.shadow.offer(Message("weights", msg.run, body={"step": b["step"]},
+                                      arrays={k: v for k, v in msg.arrays.items() if k.startswith("weights/")}))
+        self.event.emit("built", f"on {self.device}")
 
-        self.trainer.submit(do_save)
+    def _replace_history(self, msg: Message) -> None:
+        state = unflatten_arrays(msg.arrays)["history"]
+        self.metrics = MetricHistory.from_state(self.model.metric_names, state)
+        self._publish_history(msg.body)
 
-    # -- from the worker (queued to this thread) -----------------------------------------
-    def _on_history(self, data: dict) -> None:
-        self.history = data
+    def _on_history(self, msg: Message) -> None:
+        self._replace_history(msg)
+
+    def _on_rows(self, msg: Message) -> None:
+        steps, values = msg.arrays["steps"], msg.arrays["values"]
+        self.metrics.extend(steps, values)
+        self.rows_received += len(steps)
+        self._publish_history(msg.body)
+
+    def _publish_history(self, body: dict) -> None:
+        self.step = int(body.get("step", self.step))
+        self.steps_per_sec = float(body.get("steps_per_sec", self.steps_per_sec))
+        self.train_seconds = float(body.get("train_seconds", self.train_seconds))
+        self.saved_step = int(body.get("saved_step", self.saved_step))
+        steps, values = self.metrics.arrays()
+        self.history = {"steps": steps, "values": values, "names": self.metrics.names,
+                        "last": self.metrics.last.copy(), "step": self.step,
+                        "steps_per_sec": self.steps_per_sec, "train_seconds": self.train_seconds,
+                        "received_at": time.perf_counter()}
         self.history_version += 1
 
-    def _on_snapshot(self, snap: dict) -> None:
+    def _on_state(self, msg: Message) -> None:
+        b = msg.body
+        self.step = int(b.get("step", self.step))
+        self.saved_step = int(b.get("saved_step", self.saved_step))
+        self.max_steps = b.get("max_steps", self.max_steps)
+        self._set_state(b["state"])
+
+    def _on_event(self, msg: Message) -> None:
+        kind, message = msg.body["kind"], msg.body["message"]
+        self.saved_step = int(msg.body.get("saved_step", self.saved_step))
+        self.last_event = (kind, message)
+        self.event.emit(kind, message)
+
+    def _on_snapshot(self) -> None:
+        snap = self.shadow.take() if self.shadow is not None else None
+        if snap is None:
+            return
         self.snapshot = snap
         self.snapshot_version += 1
         if self.decoder is not None and "decoder_state" in snap:
             self.decoder.load(snap["decoder_state"])
+        self.snapshot_arrived.emit()
 
-    def _on_event(self, kind: str, message: str) -> None:
-        self.last_event = (kind, message)
-        if kind in ("nan", "error"):
-            self._set_state("paused" if self.thread is not None else "stopped")
-        elif kind == "paused" and self.thread is not None:
-            self._set_state("paused")
-        elif kind == "resumed" and self.thread is not None:
-            self._set_state("running")
-        self.event.emit(kind, message)
-
-    def _on_thread_finished(self, thread) -> None:
-        """Forget a finished thread; a late signal from an older thread changes nothing."""
-        if thread is not self.thread:
-            return
-        worker, self.thread, self.worker = self.worker, None, None
-        if thread.wait(STOP_TIMEOUT_MS):
-            thread.deleteLater()
-        else:  # still inside one long step: keep both alive until it ends on its own
-            self._orphans.append((thread, worker))
-            thread.finished.connect(thread.deleteLater)
-        self._set_state("stopped")
+    def _on_died(self, line: str) -> None:
+        self._drain()  # whatever arrived before it died
+        self.last_event = ("died", line)
+        self._set_state("dead")
+        self.engine_died.emit(line)
 
     def _set_state(self, state: str) -> None:
         if state != self.state:
@@ -221,7 +299,7 @@ class Session(QObject):
 
     @property
     def elapsed(self) -> float:
-        return self.trainer.train_seconds if self.trainer else 0.0
+        return self.train_seconds
 
 
 def wait_until(predicate, timeout_s: float) -> bool:
@@ -242,3 +320,6 @@ def wait_until(predicate, timeout_s: float) -> bool:
     loop.exec()
     check.stop()
     return predicate()
+
+
+__all__ = ["Session", "wait_until", "gui_torch_threads", "np"]

@@ -24,27 +24,28 @@ from PySide6.QtWidgets import (
 
 from core.config import ConfigError
 from gui.controller import Session
+from gui.draw_scheduler import DrawScheduler
 from gui.panels.registry import PanelSet, build_panels
 from gui.settings_panel import SettingsPanel
 
 REFRESH_HZ = 20  # the redraw timer; panels redraw only when their data changed (each tick costs ~0.01% CPU)
 STATUS_EVERY_S = 0.5  # the status bar at 4 Hz cost 0.35% of the GUI thread, at 2 Hz half that
 REDECODE_EVERY_S = 0.5  # new weights re-decode the slider point and path at most this often
-# While training runs, the GUI thread may use at most this share of its time (drawing, decoding,
-# status). Every Python line it runs holds the GIL that the training thread needs between torch
-# ops, so this share is roughly what the window costs the training throughput.
+# With the engine in the window's own process (--engine thread), the GUI thread may use at most
+# this share of its time while training runs: every Python line it runs holds the GIL that the
+# training thread needs between torch ops. With the engine in its own process there is no budget.
 GUI_CPU_BUDGET = 0.03
-BUDGET_BURST_S = 0.02  # unspent budget is saved up to this much CPU time, for one larger redraw
-MAX_DRAW_GAP_S = 2.0  # however slow the machine, some panel is redrawn at least this often
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, model: str = "gan", dataset: str = "ring8", preset: str | None = None):
+    def __init__(self, model: str = "gan", dataset: str = "ring8", preset: str | None = None,
+                 engine: str = "process"):
         super().__init__()
         self.setWindowTitle("genviz")
         self.setObjectName("genviz_main")
         self.resize(1500, 950)
-        self.session = Session(self)
+        self.session = Session(self, placement=engine)
+        self.session.ensure_engine()  # starts in the background while the window builds
         self.panels: PanelSet | None = None
         self.docks: list[QDockWidget] = []
         self.last_message = ("", "")  # (kind, text) of the last error or notice shown
@@ -63,14 +64,13 @@ class MainWindow(QMainWindow):
         self.session.state_changed.connect(self._on_state)
         self.session.event.connect(self._on_event)
         self.session.model_changed.connect(self._on_model_changed)
+        self.session.snapshot_arrived.connect(self._on_snapshot_arrived)
+        self.session.engine_died.connect(self._on_engine_died)
 
         self._marker_version = -1
         self._last_status = self._last_redecode = 0.0
-        self._next_dock, self._main_drew_last = 0, False
-        self._credit = BUDGET_BURST_S  # CPU seconds the GUI thread may still spend on drawing
-        self._last_draw = 0.0
-        self.draw_count = 0  # panel redraws from the timer, for `bench`
-        self._cpu_seen, self._tick_seen = time.thread_time(), time.perf_counter()
+        self.scheduler = DrawScheduler(self._draw_budget())
+        self.died_box: QMessageBox | None = None
         self.timer = QTimer(self)
         self.timer.setTimerType(Qt.PreciseTimer)
         self.timer.setInterval(int(1000 / REFRESH_HZ))
@@ -157,7 +157,7 @@ class MainWindow(QMainWindow):
             request.connect(self.settings_panel.set_value)
         self._restore_layout()
         self.settings_panel.mark_applied(self.session.cfg)
-        self.status_labels["device"].setText(f"device: {self.session.model.device}")
+        self.status_labels["device"].setText(f"device: {self.session.device or '…'}")
         self._marker_version = -1
 
     # -- layout memory ------------------------------------------------------------------
@@ -188,9 +188,9 @@ class MainWindow(QMainWindow):
             return
         if s.state == "running":
             return
-        if s.trainer is None and not self._build_from_settings():
+        if (s.model is None or s.state == "dead") and not self._build_from_settings():
             return
-        if s.trainer.step >= s.cfg.train.steps:
+        if s.step >= s.cfg.train.steps:
             self.show_notice(f"Reached train.steps = {s.cfg.train.steps}; raise it to train on.")
             return
         s.start()
@@ -199,7 +199,7 @@ class MainWindow(QMainWindow):
         self.session.toggle_pause()
 
     def on_step(self) -> None:
-        self.session.step(1)
+        self.session.step_once(1)
 
     def on_stop(self) -> None:
         self.session.stop()
@@ -210,10 +210,10 @@ class MainWindow(QMainWindow):
 
     def _discard_allowed(self, action: str) -> bool:
         """Unsaved training is only thrown away when the person says so."""
-        t = self.session.trainer
-        if t is None or t.step <= t.saved_step:
+        s = self.session
+        if s.model is None or s.step <= s.saved_step:
             return True
-        return self.confirm_discard(action, t.step - t.saved_step)
+        return self.confirm_discard(action, s.step - s.saved_step)
 
     def confirm_discard(self, action: str, unsaved_steps: int) -> bool:
         """Ask before losing work. Tests replace this to answer without a dialog."""
@@ -223,7 +223,7 @@ class MainWindow(QMainWindow):
         return answer == QMessageBox.Discard
 
     def on_save(self) -> None:
-        if self.session.trainer is None:
+        if self.session.model is None:
             self.show_error("Save", "Nothing to save yet: press Train first.")
             return
         start = self.session.run_dir or str(Path.home())
@@ -234,7 +234,7 @@ class MainWindow(QMainWindow):
     def save_to(self, folder: str) -> None:
         try:
             self.session.save(folder)
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:
             self.show_error("Save", f"Could not save to {folder}: {exc}")
 
     def on_load(self) -> None:
@@ -251,7 +251,7 @@ class MainWindow(QMainWindow):
             self.show_error("Load", str(exc))
             return False
         self.settings_panel.show_config(self.session.cfg)
-        self.show_notice(f"Loaded {folder} at step {self.session.trainer.step}; press Train or Space to go on.")
+        self.show_notice(f"Loaded {folder} at step {self.session.step}; press Train or Space to go on.")
         return True
 
     # -- reactions ----------------------------------------------------------------------
@@ -314,21 +314,9 @@ class MainWindow(QMainWindow):
             p.show_path_output(None if path_z is None else decoder.decode(path_z))
 
     # -- the timer ----------------------------------------------------------------------
-    def _within_budget(self, now: float) -> bool:
-        """A token bucket on the GUI thread's own CPU time: each tick earns GUI_CPU_BUDGET of the
-        time since the last one, and everything the thread did meanwhile is paid from it. While
-        training runs, nothing is drawn until the bucket is positive; paused or idle, it never waits."""
-        cpu = time.thread_time()
-        earned = (now - self._tick_seen) * GUI_CPU_BUDGET
-        # A costly redraw leaves a debt that later ticks pay off, but never more than MAX_DRAW_GAP_S
-        # of earnings: the first paints of a window cost far more than its steady state.
-        self._credit = min(max(self._credit + earned - (cpu - self._cpu_seen), -MAX_DRAW_GAP_S * GUI_CPU_BUDGET),
-                           BUDGET_BURST_S)
-        self._cpu_seen, self._tick_seen = cpu, now
-        if self.session.state != "running":  # paused or idle: draw freely, and start training debt-free
-            self._credit = max(self._credit, 0.0)
-            return True
-        return self._credit > 0 or now - self._last_draw >= MAX_DRAW_GAP_S
+    def _draw_budget(self) -> float | None:
+        """No budget when training runs in another process; a share of the GUI thread otherwise."""
+        return GUI_CPU_BUDGET if self.session.placement == "thread" else None
 
     def refresh(self) -> None:
         s = self.session
@@ -338,23 +326,18 @@ class MainWindow(QMainWindow):
         if now - self._last_status >= STATUS_EVERY_S:
             self._last_status = now
             self._update_status()
-        if not self._within_budget(now):
-            return
-        # At most one panel draws per tick: a full update spreads over a few ticks instead of
-        # blocking the GUI thread (and the GIL) for all panels at once. The main view takes every
-        # other turn, the docks share the rest in rotation.
+        self.scheduler.budget = self._draw_budget()
         main, docks = self.panels.main, [p for p, _ in self.panels.docks]
-        order = [] if self._main_drew_last else [main]
-        order += [docks[(self._next_dock + i) % len(docks)] for i in range(len(docks))] + [main]
-        for panel in order:
-            drew = self._redecode_new_weights(now) if panel is main else False
-            if panel.refresh(s) or drew:
-                self._last_draw = now
-                self.draw_count += 1
-                self._main_drew_last = panel is main
-                if panel is not main:
-                    self._next_dock = (docks.index(panel) + 1) % len(docks)
-                return
+        for panel in self.scheduler.plan(s.state == "running", main, docks):
+            t0 = time.perf_counter()
+            redecoded = self._redecode_new_weights(t0) if panel is main else False
+            if panel.refresh(s) or redecoded:
+                self.scheduler.drew(panel, time.perf_counter() - t0)
+
+    @property
+    def draw_count(self) -> int:
+        """Panel redraws from the timer, for `bench`."""
+        return self.scheduler.draws
 
     def _redecode_new_weights(self, now: float) -> bool:
         """With the main view's turn: new weights decode the slider point and the path again."""
@@ -376,14 +359,39 @@ class MainWindow(QMainWindow):
 
     def _update_status(self) -> None:
         s, labels = self.session, self.status_labels
-        if s.trainer is None:
+        if s.model is None:
             return
-        h = s.history
-        rate = h["steps_per_sec"] if h else 0.0
-        labels["step"].setText(f"step {s.trainer.step:,}")
-        labels["rate"].setText(f"{rate:,.0f} steps/s" if s.state == "running" else "–")
+        labels["step"].setText(f"step {s.step:,}")
+        labels["rate"].setText(f"{s.steps_per_sec:,.0f} steps/s" if s.state == "running" else "–")
         elapsed = int(s.elapsed)
         labels["elapsed"].setText(f"{elapsed // 3600:d}:{elapsed // 60 % 60:02d}:{elapsed % 60:02d}")
+        if s.device:
+            labels["device"].setText(f"device: {s.device}")
+
+    def _on_snapshot_arrived(self) -> None:
+        """Panels that keep a record over time (the D histograms) take every snapshot as it comes,
+        whether or not they get a draw turn."""
+        collect = getattr(self.panels, "collect", None)
+        if collect is not None and self.session.snapshot is not None:
+            collect(self.session.snapshot)
+
+    def _on_engine_died(self, line: str) -> None:
+        """The window stays up and says so in one line; it offers to reopen the last save."""
+        s = self.session
+        saved = s.run_dir if s.run_dir and (Path(s.run_dir) / "checkpoint.safetensors").is_file() else None
+        offer = f" Reopen the last save ({saved}) to carry on from it." if saved else \
+            " Unsaved steps are lost; press Reset to start a new engine."
+        self.last_message = ("error", line)
+        self.statusBar().showMessage(line + offer)
+        box = self.died_box = QMessageBox(QMessageBox.Warning, "Training engine stopped", line + offer,
+                                          QMessageBox.NoButton, self)
+        box.setObjectName("engine_died_box")
+        box.setModal(False)
+        if saved:
+            reopen = box.addButton("Reopen last save", QMessageBox.AcceptRole)
+            reopen.clicked.connect(lambda: self.load_from(saved))
+        box.addButton(QMessageBox.Close)
+        box.show()
 
     # -- closing ------------------------------------------------------------------------
     def ask_save_on_close(self) -> str:
@@ -395,7 +403,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         s = self.session
-        if s.trainer is not None and s.thread is not None:
+        if s.model is not None and s.is_training:
             was_running = s.state == "running"
             s.pause()
             answer = self.ask_save_on_close()
@@ -409,8 +417,8 @@ class MainWindow(QMainWindow):
                 if not folder:
                     event.ignore()
                     return
-                s.save(folder)
+                s.save(folder)  # the engine saves before it shuts down
         self.timer.stop()
-        s.stop()
+        s.close()
         self._save_layout()
         event.accept()

@@ -1,0 +1,280 @@
+"""The engine: one model and its Trainer, driven only by messages (core.protocol.Message).
+
+Commands in (kind "cmd", body["op"]): build, load, start, pause, resume, step, stop, set, save,
+shutdown. Streams out: "built" (a new model, with its whole metric history), "rows" (the raw
+metric rows of one flush), "history" (the whole history again, after a NaN recovery), "weights"
+(the model's state, from which the window computes its views on its own copy), "event" and "state".
+
+The same Engine runs in a child process (core.engine_process, the window's default), or in the
+window's own QThread (`--engine thread`). `serve()` is its one loop; it runs in the thread that
+trains. `command()` may be called from any thread: pause, resume, step and stop act at once on the
+trainer's flags, everything else is queued in order, so there is never a second training loop.
+
+Every message carries the run id given by the window's build/load command; a command for another
+run is dropped, and so the window drops streams of a run it has moved on from.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from core.build import build_model
+from core.checkpoint import load_run, save_run, trainer_from_run
+from core.config import ConfigError, RunConfig
+from core.models.base import numpy_copies
+from core.protocol import Message, flatten_arrays
+from core.trainer import Trainer, TrainerCallbacks
+
+OPS = ("build", "load", "start", "pause", "resume", "step", "stop", "set", "save", "shutdown")
+IMMEDIATE = ("pause", "resume", "step", "stop")  # flags on the running trainer, never queued behind a step
+
+
+def engine_rates() -> dict:
+    """How often the engine sends what. Metrics cross 10 times a second (they are small, and the
+    history lines should trail the step counter by less than 0.5 s); weights at most 20 times a
+    second and within 1% of the training thread's time (copying a state dict is the only cost the
+    views put on training). Environment variables let a slow link or a fast machine change them."""
+    return {
+        "flush_interval": float(os.environ.get("GENVIZ_FLUSH_S", 0.1)),
+        "snapshot_interval": float(os.environ.get("GENVIZ_WEIGHTS_S", 0.05)),
+        "snapshot_budget": float(os.environ.get("GENVIZ_WEIGHTS_BUDGET", 0.01)),
+    }
+
+
+def weights_of(model) -> dict[str, np.ndarray]:
+    """The model's whole state (every network and buffer) as NumPy copies, for the window's copy."""
+    return {"weights": numpy_copies(model.state_dict())}
+
+
+def history_arrays(history) -> dict[str, np.ndarray]:
+    return {f"history/{k}": np.asarray(v) for k, v in history.state().items()}
+
+
+class Engine(TrainerCallbacks):
+    def __init__(self, emit: Callable[[Message], None], rates: dict | None = None, device: str | None = None):
+        self.emit = emit  # must never block: the caller puts messages in an Outbox
+        self.rates = rates or engine_rates()
+        self.device = device  # overrides the configuration's train.device (e.g. a test on the CPU)
+        self.run_id = ""
+        self.cfg: RunConfig | None = None
+        self.trainer: Trainer | None = None
+        self.max_steps: int | None = None
+        self._queue: queue.SimpleQueue[Message] = queue.SimpleQueue()
+        self._lock = threading.Lock()  # orders command() against the loop starting or ending a run
+        self._training = False
+        self._accepted_run = ""  # the run of the latest build or load, even before the loop built it
+        self._pending_start: dict | None = None  # a start not yet reached by the loop (see _pend)
+        self._state = "idle"
+
+    # -- from any thread --------------------------------------------------------------------
+    def command(self, msg: Message) -> None:
+        op = msg.body.get("op") if isinstance(msg.body, dict) else None
+        if msg.kind != "cmd" or op not in OPS:
+            self._event("error", f"unknown command {op!r} ({msg.kind}); allowed: {', '.join(OPS)}", run=msg.run)
+            return
+        with self._lock:
+            if op in ("build", "load"):
+                self._accepted_run = msg.run  # commands that follow it are for the new run
+            elif op != "shutdown" and msg.run != self._accepted_run:
+                return  # meant for a run this engine has moved on from
+            t = self.trainer
+            if self._training and t is not None:
+                if op == "start":  # Train on a paused run carries on, perhaps to a new end
+                    if msg.body.get("max_steps") is not None:
+                        self.max_steps = t.max_steps = int(msg.body["max_steps"])
+                    t.resume()
+                elif op == "pause":
+                    t.pause()
+                elif op == "resume":
+                    t.resume()
+                elif op == "step":
+                    t.step_once(int(msg.body.get("n", 1)))
+                elif op == "stop":
+                    t.stop()
+                elif op == "set":
+                    t.submit(lambda _t, b=msg.body: self._apply(b))
+                elif op == "save":
+                    t.submit(lambda _t, b=msg.body: self._save(b))
+                else:  # build, load, shutdown: after this run ends, in order
+                    t.stop()
+                    self._queue.put(msg)
+                return
+            if op in IMMEDIATE or op == "start":
+                self._pend(op, msg.body)
+                return
+            self._queue.put(msg)
+
+    def _pend(self, op: str, body: dict) -> None:
+        """Not training: a start waits in the queue, and pause, resume, step or stop sent before
+        the loop reaches it change how it begins (or cancel it), in the order they were sent."""
+        p = self._pending_start
+        if op == "start" or (op == "step" and p is None):
+            if p is None:
+                self._pending_start = p = {"paused": False, "single": 0, "max_steps": None}
+                self._queue.put(Message("cmd", self._accepted_run, body={"op": "start"}))
+            if op == "step":
+                p["paused"], p["single"] = True, p["single"] + int(body.get("n", 1))
+            else:
+                p["paused"] = bool(body.get("paused", False))
+                p["max_steps"] = body.get("max_steps", p["max_steps"])
+        elif p is not None:
+            if op == "stop":
+                self._pending_start = None
+            elif op == "step":
+                p["paused"], p["single"] = True, p["single"] + int(body.get("n", 1))
+            else:
+                p["paused"] = op == "pause"
+
+    # -- the loop, in the training thread ------------------------------------------------
+    def serve(self) -> None:
+        """Handle queued commands until shutdown; a start trains here until stopped or done."""
+        while True:
+            msg = self._queue.get()
+            op = msg.body["op"]
+            if op == "shutdown":
+                return
+            try:
+                if op == "build":
+                    self._build(msg)
+                elif op == "load":
+                    self._load(msg)
+                elif op == "start":
+                    with self._lock:
+                        start, self._pending_start = self._pending_start, None
+                    if start is not None:  # None: a stop came first
+                        self._train(start)
+                elif op == "set":
+                    self._apply(msg.body)
+                elif op == "save":
+                    self._save(msg.body)
+            except ConfigError as exc:  # bad input from the window: say so, keep what we have
+                self._event("error", str(exc))
+            except Exception as exc:  # keep the engine up; the window shows the message
+                traceback.print_exc()
+                self._event("error", f"{op} failed: {type(exc).__name__}: {exc}")
+
+    def _build(self, msg: Message) -> None:
+        cfg = RunConfig.from_dict(msg.body["config"])
+        if self.device:
+            cfg = cfg.with_overrides({"train.device": self.device})
+        model = build_model(cfg)
+        self._adopt(msg.run, cfg, Trainer(model, callbacks=self, snapshot_source=weights_of, **self.rates), None)
+
+    def _load(self, msg: Message) -> None:
+        run_dir = str(msg.body["run_dir"])
+        loaded = load_run(run_dir, device=self.device)
+        trainer = trainer_from_run(loaded, callbacks=self, snapshot_source=weights_of, **self.rates)
+        self._adopt(msg.run, loaded.cfg, trainer, run_dir)
+        if msg.body.get("start_paused", True):  # like a paused run: Step and Resume carry on from it
+            self._train({"paused": True})
+
+    def _adopt(self, run_id: str, cfg: RunConfig, trainer: Trainer, run_dir: str | None) -> None:
+        self.run_id, self.cfg, self.trainer = run_id, cfg, trainer
+        self.max_steps = cfg.train.steps
+        self.emit(Message("built", run_id, body={
+            "config": cfg.to_dict(), "step": trainer.step, "saved_step": trainer.saved_step,
+            "train_seconds": trainer.train_seconds, "device": str(trainer.model.device), "run_dir": run_dir,
+            "metric_names": list(trainer.model.metric_names), "max_steps": self.max_steps,
+        }, arrays={**history_arrays(trainer.history), **flatten_arrays(weights_of(trainer.model))}))
+        self._set_state("stopped" if run_dir else "idle")
+
+    def _train(self, body: dict) -> None:
+        t, single = self.trainer, int(body.get("single", 0))
+        if t is None:
+            self._event("error", "nothing to train: send build or load first")
+            return
+        if body.get("max_steps") is not None:
+            self.max_steps = int(body["max_steps"])
+        if t.step >= self.max_steps and not single:
+            self._event("info", f"reached train.steps = {self.max_steps}; raise it to train on")
+            return
+        with self._lock:
+            self._training = True
+            t.rearm()
+            if body.get("paused") or single:
+                t.pause()
+            else:
+                t.resume()
+            if single:
+                t.step_once(single)
+        self._set_state("paused" if t.paused else "running")
+        try:
+            t.run(max_steps=max(self.max_steps, t.step + single))
+        finally:
+            with self._lock:
+                self._training = False
+            self._set_state("stopped")
+
+    def _apply(self, body: dict) -> None:
+        section, name, value = body["section"], body["name"], body["value"]
+        if section == "train" and name == "steps":
+            self.cfg.train.steps = self.max_steps = int(value)
+            if self.trainer is not None:
+                self.trainer.max_steps = self.max_steps  # the loop reads it before every step
+        else:
+            self.trainer.model.apply_setting(name, value)
+        self._event("applied", f"{section}.{name} = {value}")
+
+    def _save(self, body: dict) -> None:
+        run_dir = Path(str(body["run_dir"]))
+        try:
+            save_run(run_dir, self.trainer)
+        except OSError as exc:
+            self._event("error", f"could not save to {run_dir}: {exc}")
+            return
+        self._event("saved", f"saved step {self.trainer.step} to {run_dir}", run_dir=str(run_dir))
+
+    # -- TrainerCallbacks, in the training thread ------------------------------------------
+    def on_flush(self, trainer: Trainer) -> None:
+        steps, values = trainer.flushed_rows
+        self.emit(Message("rows", self.run_id, body=self._progress(trainer),
+                          arrays={"steps": steps.astype(np.int64), "values": values.astype(np.float64)}))
+
+    def on_snapshot(self, trainer: Trainer, snapshot: dict) -> None:
+        self.emit(Message("weights", self.run_id, body={"step": trainer.step}, arrays=flatten_arrays(snapshot)))
+
+    def on_event(self, trainer: Trainer, kind: str, message: str) -> None:
+        if kind in ("nan", "error"):  # the trainer went back to its last good state: so does the window
+            self.emit(Message("history", self.run_id, body=self._progress(trainer),
+                              arrays=history_arrays(trainer.history)))
+        self._event(kind, message)
+        if kind == "paused" or (kind in ("nan", "error") and trainer.paused):
+            self._set_state("paused")
+        elif kind == "resumed":
+            self._set_state("running")
+
+    # -- out --------------------------------------------------------------------------------
+    def _progress(self, trainer: Trainer) -> dict:
+        return {"step": trainer.step, "steps_per_sec": trainer.steps_per_sec,
+                "train_seconds": trainer.train_seconds, "saved_step": trainer.saved_step}
+
+    def _event(self, kind: str, message: str, run: str | None = None, **extra) -> None:
+        t = self.trainer
+        body = {"kind": kind, "message": message, "step": t.step if t else 0,
+                "saved_step": t.saved_step if t else 0, **extra}
+        self.emit(Message("event", self.run_id if run is None else run, body=body))
+
+    def _set_state(self, state: str) -> None:
+        self._state = state
+        t = self.trainer
+        body = {"state": state, "max_steps": self.max_steps, "time": time.time()}
+        if t is not None:
+            body.update(self._progress(t))
+        self.emit(Message("state", self.run_id, body=body))
+
+
+def torch_threads_for_engine() -> int:
+    """In its own process the engine may use every core but the one the window draws on."""
+    return max(1, (os.cpu_count() or 2) - 1)
+
+
+__all__ = ["Engine", "OPS", "engine_rates", "torch_threads_for_engine", "weights_of", "torch"]

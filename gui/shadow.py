@@ -1,0 +1,104 @@
+"""The shadow model: the window's own copy of the model, which computes what the panels show.
+
+The engine streams weights, not views: copying a state dict costs the training loop well under a
+millisecond, while the views (D's map over the plane, a flow's density, the VAE's latent scatter)
+cost 5-25 ms each. So a thread of the window loads the newest weights into its copy of the model
+and calls the model's own `snapshot()`, at up to 20 Hz. With the engine in another process this
+takes none of training's time; with the engine in the window's process (`--engine thread`) it
+shares the GIL with training, so it keeps to a small share of the time, as the trainer did.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import torch
+from PySide6.QtCore import QThread, Signal
+
+from core.protocol import Message, unflatten_arrays
+from gui.worker import LIVE_THREADS
+
+MIN_INTERVAL_S = 0.05  # 20 Hz: the window's frame rate
+
+
+class ShadowModel(QThread):
+    ready = Signal()  # a new snapshot waits in take()
+
+    def __init__(self, model, run_id: str, share: float, min_interval_s: float = MIN_INTERVAL_S, parent=None):
+        super().__init__(parent)
+        self.setObjectName("genviz-shadow")
+        self.model, self.run_id = model, run_id
+        self.share = share  # at most this share of wall time goes to snapshots
+        self.min_interval_s = min_interval_s
+        self._cond = threading.Condition()
+        self._weights: Message | None = None
+        self._snapshot: dict | None = None
+        self._stop = False
+        self.snapshots = 0  # computed, for bench figures
+        self.last_cost_s = 0.0
+        LIVE_THREADS.add(self)
+
+    # -- any thread ---------------------------------------------------------------------
+    def offer(self, msg: Message) -> None:
+        """Newest weights of this run; older ones not yet used are simply replaced."""
+        if msg.run != self.run_id:
+            return
+        with self._cond:
+            self._weights = msg
+            self._cond.notify_all()
+
+    def take(self) -> dict | None:
+        with self._cond:
+            snap, self._snapshot = self._snapshot, None
+            return snap
+
+    def stop(self, timeout_ms: int = 2000) -> bool:
+        with self._cond:
+            self._stop = True
+            self._cond.notify_all()
+        return self.wait(timeout_ms)
+
+    # -- its own thread -----------------------------------------------------------------
+    def run(self) -> None:
+        prepared = False
+        next_at = 0.0
+        while True:
+            with self._cond:
+                while not self._stop and self._weights is None:
+                    self._cond.wait()
+                if self._stop:
+                    return
+                wait = next_at - time.perf_counter()
+                if wait > 0:  # keep to the rate; newer weights may replace these meanwhile
+                    self._cond.wait(wait)
+                    continue
+                msg, self._weights = self._weights, None
+            t0 = time.perf_counter()
+            try:
+                if not prepared:  # e.g. the image GAN's digit classifier, from the cache the engine filled
+                    self.model.prepare(lambda message: None)
+                    prepared = True
+                snap = self._snapshot_of(msg)
+            except Exception as exc:  # a bad state must not end the views for good
+                print(f"genviz: could not compute the views at step {msg.body.get('step')}: {exc}")
+                snap = None
+            cost = time.perf_counter() - t0
+            self.last_cost_s = cost
+            next_at = t0 + max(self.min_interval_s, cost / self.share)
+            if snap is not None:
+                with self._cond:
+                    self._snapshot = snap
+                self.snapshots += 1
+                self.ready.emit()
+
+    def _snapshot_of(self, msg: Message) -> dict:
+        weights = unflatten_arrays(msg.arrays)["weights"]
+        model = self.model
+        model.load_state_dict({k: torch.from_numpy(v) for k, v in weights.items()})
+        with torch.no_grad():
+            model.eval()
+            snap = model.snapshot()
+            model.train()
+        snap["step"] = int(msg.body.get("step", 0))
+        return snap
