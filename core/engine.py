@@ -87,7 +87,10 @@ class Engine(TrainerCallbacks):
             elif op != "shutdown" and msg.run != self._accepted_run:
                 return  # meant for a run this engine has moved on from
             t = self.trainer
-            if self._training and t is not None:
+            # A run that is stopping takes no more flags: a start (or a step) then waits for the
+            # loop to end and begins a new one, so Stop then Train never makes two loops.
+            stopping = t is not None and t.stopping and (op in IMMEDIATE or op == "start")
+            if self._training and t is not None and not stopping:
                 if op == "start":  # Train on a paused run carries on, perhaps to a new end
                     if msg.body.get("max_steps") is not None:
                         self.max_steps = t.max_steps = int(msg.body["max_steps"])
@@ -207,12 +210,14 @@ class Engine(TrainerCallbacks):
             if single:
                 t.step_once(single)
         self._set_state("paused" if t.paused else "running")
+        first_step, started = t.step, time.perf_counter()
         try:
             t.run(max_steps=max(self.max_steps, t.step + single))
         finally:
             with self._lock:
                 self._training = False
-            self._set_state("stopped")
+            # Wall time of the whole loop (flushes, weights and pauses included), for bench's ratios.
+            self._set_state("stopped", run_steps=t.step - first_step, run_wall_s=time.perf_counter() - started)
 
     def _apply(self, body: dict) -> None:
         section, name, value = body["section"], body["name"], body["value"]
@@ -254,7 +259,8 @@ class Engine(TrainerCallbacks):
 
     # -- out --------------------------------------------------------------------------------
     def _progress(self, trainer: Trainer) -> dict:
-        return {"step": trainer.step, "steps_per_sec": trainer.steps_per_sec,
+        # "time" (wall clock when sent) lets the window tell how far its history lines trail the engine.
+        return {"step": trainer.step, "steps_per_sec": trainer.steps_per_sec, "time": time.time(),
                 "train_seconds": trainer.train_seconds, "saved_step": trainer.saved_step}
 
     def _event(self, kind: str, message: str, run: str | None = None, **extra) -> None:
@@ -263,10 +269,10 @@ class Engine(TrainerCallbacks):
                 "saved_step": t.saved_step if t else 0, **extra}
         self.emit(Message("event", self.run_id if run is None else run, body=body))
 
-    def _set_state(self, state: str) -> None:
+    def _set_state(self, state: str, **extra) -> None:
         self._state = state
         t = self.trainer
-        body = {"state": state, "max_steps": self.max_steps, "time": time.time()}
+        body = {"state": state, "max_steps": self.max_steps, **extra}
         if t is not None:
             body.update(self._progress(t))
         self.emit(Message("state", self.run_id, body=body))

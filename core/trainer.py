@@ -115,6 +115,11 @@ class Trainer:
         self._notify()
 
     @property
+    def stopping(self) -> bool:
+        """stop() was called and run() has not been rearmed since."""
+        return self._stop.is_set()
+
+    @property
     def paused(self) -> bool:
         return not self._running.is_set()
 

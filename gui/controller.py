@@ -79,6 +79,7 @@ class Session(QObject):
         self.last_event = ("", "")
         self.last_seq = 0
         self.rows_received = 0
+        self.last_run: dict | None = None  # steps and wall time of the engine's latest finished loop
         torch.set_num_threads(gui_torch_threads(placement))
 
     # -- the engine ---------------------------------------------------------------------
@@ -260,11 +261,13 @@ class Session(QObject):
         self.history = {"steps": steps, "values": values, "names": self.metrics.names,
                         "last": self.metrics.last.copy(), "step": self.step,
                         "steps_per_sec": self.steps_per_sec, "train_seconds": self.train_seconds,
-                        "received_at": time.perf_counter()}
+                        "sent_at": float(body.get("time", time.time()))}
         self.history_version += 1
 
     def _on_state(self, msg: Message) -> None:
         b = msg.body
+        if "run_wall_s" in b:
+            self.last_run = {"steps": int(b["run_steps"]), "wall_s": float(b["run_wall_s"])}
         self.step = int(b.get("step", self.step))
         self.saved_step = int(b.get("saved_step", self.saved_step))
         self.max_steps = b.get("max_steps", self.max_steps)

@@ -30,6 +30,8 @@ from gui.worker import LIVE_THREADS
 
 ROOT = Path(__file__).resolve().parent.parent
 CLOSE_TIMEOUT_S = 2.0
+# Every engine process the window starts, so tests can assert none is left running.
+LIVE_PROCESSES: list[subprocess.Popen] = []
 
 
 class EngineLink(QObject):
@@ -117,6 +119,7 @@ class ProcessEngineLink(EngineLink):
         if device:
             command += ["--device", device]
         self.process = subprocess.Popen(command, pass_fds=(theirs.fileno(),), env=env, cwd=str(ROOT))
+        LIVE_PROCESSES[:] = [p for p in LIVE_PROCESSES if p.poll() is None] + [self.process]
         theirs.close()
         self.channel = Channel(Connection(ours.detach()))
         self._closing = False

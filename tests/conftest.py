@@ -48,10 +48,20 @@ def no_training_thread_left_running():
     from gui.worker import LIVE_THREADS
 
     running = [t for t in list(LIVE_THREADS) if shiboken6.isValid(t) and t.isRunning()]
+    names = [t.objectName() for t in running]
     for thread in running:  # stop them so one failure does not cascade
         thread.quit()
         thread.wait(3000)
-    assert not running, f"{len(running)} training thread(s) left running after the test"
+    engines = []
+    if "gui.engine_link" in sys.modules:
+        from gui.engine_link import LIVE_PROCESSES
+
+        engines = [p for p in LIVE_PROCESSES if p.poll() is None]
+        for process in engines:
+            process.kill()
+            process.wait()
+    assert not running, f"{len(running)} thread(s) left running after the test: {names}"
+    assert not engines, f"{len(engines)} engine process(es) left running after the test"
 
 
 # -- a local stand-in for the Fashion-MNIST server (tests never reach the internet) --------

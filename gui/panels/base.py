@@ -33,6 +33,13 @@ class Panel(QWidget):
         self.render(session)
         return True
 
+    def collect(self, snapshot: dict) -> None:
+        """Take what this panel keeps over time from a snapshot that just arrived. The window
+        calls it for every panel on every snapshot, visible or not, drawn this tick or not, so
+        a panel's data never depends on how many draw turns it gets; render() only draws what
+        was collected. NumPy only, no drawing: it runs once per snapshot for every panel.
+        Panels that show just the latest snapshot need nothing here."""
+
     def force_redraw(self) -> None:
         self._drawn_versions = None
 

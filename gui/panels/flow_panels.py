@@ -15,7 +15,7 @@ from gui.panels.history_plot import HistoryPlotPanel
 from gui.panels.image_grid import ImageGridView
 from gui.panels.interpolation import InterpolationPanel
 from gui.panels.latent_sliders import ImageSlidersPanel, LatentSlidersPanel
-from gui.panels.registry import BOTTOM, RIGHT, PanelSet
+from gui.panels.panel_set import BOTTOM, RIGHT, PanelSet
 from gui.style import EXTRA, FAKE, REAL
 
 JACOBIAN_TOLERANCE = 1e-3  # above this the layers' log-dets disagree with autograd: a bug, shown red

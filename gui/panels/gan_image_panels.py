@@ -17,13 +17,12 @@ from gui.panels.histogram_history import HistogramHistory
 from gui.panels.image_grid import ImageGridView
 from gui.panels.interpolation import InterpolationPanel
 from gui.panels.latent_sliders import ImageSlidersPanel, LatentSlidersPanel
-from gui.panels.registry import BOTTOM, RIGHT, PanelSet
+from gui.panels.panel_set import BOTTOM, RIGHT, PanelSet
 from gui.style import FAKE, REAL
 
 SLIDER_DIMS = 16  # a GAN's z has 64-128 dimensions: sliders cover a block of this many
 MODE_LOST_BELOW = 0.05  # a digit drawn by fewer than 5% of samples counts as (nearly) dropped
 SHARE_TOPS = (0.1, 0.25, 0.5, 1.0)  # the scales of the "share now" axis beside the D histograms
-
 
 
 class GanSamplesPanel(Panel):
@@ -108,23 +107,19 @@ class DHistogramPanel(Panel):
         layout.addLayout(top)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.formula_label())
-        self._ingested = -1  # the snapshot version last added to the buffer
         self._range = None
         self._share_top = 1.0
 
-    def refresh(self, session) -> bool:
-        """Every snapshot adds a column, even while the panel is hidden, so the history has no
-        gaps; drawing still happens only when visible."""
-        self.ingest(session)
-        return super().refresh(session)
-
-    def ingest(self, session) -> None:
-        snap = session.snapshot
-        if snap is None or session.snapshot_version == self._ingested or "d_real_values" not in snap:
+    def collect(self, snapshot: dict) -> None:
+        """Every snapshot adds a column as it arrives, while the panel is hidden or waits for a
+        draw turn too, so the history has no gaps; drawing happens only in render(). One column
+        per training step: the trainer snapshots twice at one step (when a Step ends, and again
+        as it pauses), and the second replaces the first."""
+        if "d_real_values" not in snapshot:
             return
-        self._ingested = session.snapshot_version
-        self.buffer.push(snap["d_real_values"], snap["d_fake_values"], bool(snap["d_is_probability"]),
-                         int(snap.get("step", 0)))
+        b, step = self.buffer, int(snapshot.get("step", 0))
+        b.push(snapshot["d_real_values"], snapshot["d_fake_values"], bool(snapshot["d_is_probability"]), step,
+               replace=b.filled > 0 and step == int(b.steps[-1]))
 
     def render(self, session) -> None:
         b = self.buffer

@@ -41,7 +41,9 @@ class HistogramHistory:
         self.counts[:] = 0
         self.filled = 0
 
-    def push(self, real: np.ndarray, fake: np.ndarray, probability: bool, step: int = 0) -> None:
+    def push(self, real: np.ndarray, fake: np.ndarray, probability: bool, step: int = 0,
+             replace: bool = False) -> None:
+        """Add a column at the right; with replace, overwrite the newest column instead (if any)."""
         real, fake = np.asarray(real, np.float64).ravel(), np.asarray(fake, np.float64).ravel()
         if probability != self.probability:
             self.probability = probability
@@ -49,13 +51,14 @@ class HistogramHistory:
             self.low, self.high = (0.0, 1.0) if probability else self._first_range(real, fake)
         if not probability:
             self._widen_for(real, fake)
-        # shift left by one column (a fixed-size copy) and write the newest at the right
-        self.counts[:, :-1] = self.counts[:, 1:]
-        self.steps[:-1] = self.steps[1:]
+        if not (replace and self.filled):
+            # shift left by one column (a fixed-size copy) and write the newest at the right
+            self.counts[:, :-1] = self.counts[:, 1:]
+            self.steps[:-1] = self.steps[1:]
+            self.filled = min(self.filled + 1, self.capacity)
         for kind, values in enumerate((real, fake)):
             self.counts[kind, -1] = self.fractions(values)
         self.steps[-1] = step
-        self.filled = min(self.filled + 1, self.capacity)
 
     def fractions(self, values: np.ndarray) -> np.ndarray:
         """The fraction of values in each bin; values outside [low, high] count in the end bins."""

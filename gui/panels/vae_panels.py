@@ -11,7 +11,7 @@ from gui.panels.base import Panel
 from gui.panels.image_grid import ImageGridView, tile_grid
 from gui.panels.interpolation import InterpolationPanel
 from gui.panels.latent_sliders import LatentSlidersPanel
-from gui.panels.registry import BOTTOM, RIGHT, PanelSet
+from gui.panels.panel_set import BOTTOM, RIGHT, PanelSet
 from gui.panels.vae_views import KlPerDimPanel, LatentScatterPanel, VaeLossesPanel, VaePlaneView, sized
 
 

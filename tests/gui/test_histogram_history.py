@@ -85,3 +85,13 @@ def test_picture_inks_white_paper_in_each_kind_of_colour():
     assert np.allclose(rgb[2, 2], 1 - ink(fake_colour))
     assert np.allclose(rgb[2, 1], 1.0)  # nothing falls in [0.25, 0.5)
     assert rgb is h.picture(real_colour, fake_colour)  # the same buffer every call: no growth
+
+
+def test_replace_overwrites_the_newest_column_in_place():
+    h = HistogramHistory(capacity=3, bins=4)
+    h.push([0.1], [0.9], probability=True, step=1, replace=True)  # nothing to replace yet: a new column
+    h.push([0.1], [0.9], probability=True, step=2)
+    h.push([0.6], [0.3], probability=True, step=2, replace=True)
+    assert h.filled == 2 and list(h.steps[-2:]) == [1, 2]
+    assert np.allclose(h.counts[0, -1], [0, 0, 1, 0]) and np.allclose(h.counts[1, -1], [0, 1, 0, 0])
+    assert np.allclose(h.counts[0, -2], [1, 0, 0, 0])  # the column before is untouched
