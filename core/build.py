@@ -8,6 +8,7 @@ from core.config import RunConfig
 from core.datasets2d import PlaneData
 from core.device import make_generator, pick_device, seed_everything
 from core.models import data_kind, model_class
+from core.models.base import VIEWS_ONLY
 
 
 def build_data(cfg: RunConfig, device: torch.device):
@@ -20,10 +21,15 @@ def build_data(cfg: RunConfig, device: torch.device):
     return build_image_data(cfg.data, device, gen)
 
 
-def build_model(cfg: RunConfig, device: str | torch.device | None = None):
-    """A freshly initialised model (seeded by cfg.train.seed) with its data and optimizers."""
+def build_model(cfg: RunConfig, device: str | torch.device | None = None, views_only: bool = False):
+    """A freshly initialised model (seeded by cfg.train.seed) with its data and optimizers.
+    views_only: a copy that only computes views from streamed weights (no optimizers)."""
     dev = pick_device(cfg.train.device) if device is None else torch.device(device)
     seed_everything(cfg.train.seed)
     cls = model_class(cfg.model, cfg.data.dataset)
     data = build_data(cfg, dev)
-    return cls(cfg, data, dev, make_generator(dev, cfg.train.seed + 1))
+    token = VIEWS_ONLY.set(views_only)
+    try:
+        return cls(cfg, data, dev, make_generator(dev, cfg.train.seed + 1))
+    finally:
+        VIEWS_ONLY.reset(token)

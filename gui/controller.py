@@ -103,14 +103,14 @@ class Session(QObject):
     def build(self, cfg: RunConfig) -> None:
         """Discard the current model and build a fresh one from cfg. The window's copy is built
         here first, so bad settings fail at once, with the current model untouched."""
-        model = build_model(cfg, device="cpu")
+        model = build_model(cfg, device="cpu", views_only=True)
         self._adopt(cfg, model, None)
         self._send("build", config=cfg.to_dict())
 
     def load(self, run_dir: str) -> None:
         """Open a saved run; it starts paused so Step and Resume carry on from it."""
         cfg, state = read_metadata(run_dir)  # a broken folder fails here, with the current model untouched
-        model = build_model(cfg.with_overrides({"train.device": "cpu"}), device="cpu")
+        model = build_model(cfg.with_overrides({"train.device": "cpu"}), device="cpu", views_only=True)
         self._adopt(cfg, model, str(run_dir))
         self.step = self.saved_step = int(state["step"])
         self._send("load", run_dir=str(Path(run_dir).resolve()))

@@ -8,6 +8,7 @@ the model owns its optimizers because a GAN alternates between two of them.
 
 from __future__ import annotations
 
+import contextvars
 import math
 from typing import Any
 
@@ -69,6 +70,8 @@ class GenerativeModel(nn.Module):
     # -- shared ---------------------------------------------------------------------
     def setup(self) -> None:
         self.to(self.device)
+        if VIEWS_ONLY.get():
+            return
         self.optimizers = self.configure_optimizers()
         self.base_lr = {k: opt.param_groups[0]["lr"] for k, opt in self.optimizers.items()}
 
@@ -102,6 +105,12 @@ class GenerativeModel(nn.Module):
     def state_is_finite(self) -> bool:
         flags = [torch.isfinite(p).all() for p in self.parameters()]
         return bool(torch.stack(flags).all()) if flags else True
+
+
+# Set while building a copy that only computes views (the window's shadow model): it never steps, so
+# it needs no optimizers, and constructing torch's optimizers imports torch._dynamo, a second of the
+# window's start-up.
+VIEWS_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar("views_only", default=False)
 
 
 def numpy_copies(tensors: dict[str, torch.Tensor]) -> dict[str, np.ndarray]:

@@ -293,3 +293,34 @@ def test_engine_process_trains_refuses_garbage_and_exits_when_the_window_goes():
     finally:
         channel.close()  # the window went away: the engine stops and exits by itself
     assert proc.wait(timeout=20) == 0
+
+
+def test_a_window_that_falls_behind_never_blocks_the_engine_and_loses_no_rows():
+    """The window stops reading for a while: the engine trains on (its sender waits, not its loop),
+    keeps only the newest weights, and every metric row arrives once the window reads again."""
+    proc, channel = start_engine_process()
+    try:
+        recv_until(channel, lambda m: m.kind == "hello")
+        channel.send(cmd("build", config=small_cfg().to_dict()))
+        channel.send(cmd("start"))
+        first = recv_until(channel, lambda m: m.kind == "rows")
+        steps = [first.arrays["steps"]]
+        time.sleep(3.0)  # the window is frozen: this test means to not read (no thread to wait for)
+        channel.send(cmd("stop"))
+        weights_after = 0
+        while True:
+            msg = recv_until(channel, lambda m: m.kind in ("rows", "weights", "state"))
+            if msg.kind == "rows":
+                steps.append(msg.arrays["steps"])
+            elif msg.kind == "weights":
+                weights_after += 1
+            elif msg.body["state"] == "stopped":
+                break
+        steps = np.concatenate(steps)
+        assert np.array_equal(steps, np.arange(first.arrays["steps"][0], msg.body["step"]))  # every row, once
+        assert msg.body["step"] > len(first.arrays["steps"]) + 100  # it trained on meanwhile
+        # Weights at up to 20 Hz for 3 s would be ~60; the backlog kept only the newest few.
+        assert weights_after < 20, weights_after
+    finally:
+        channel.close()
+    assert proc.wait(timeout=20) == 0
