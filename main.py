@@ -103,6 +103,10 @@ def run(argv: list[str]) -> int:
 
             return sample(args)
         if command == "gui":
+            if getattr(args, "run_dir", None) is None:  # bad names fail here, as train's do, not in the window
+                from core.presets import build_config
+
+                build_config(args.model, args.dataset, args.preset)
             from gui.app import run_gui
 
             return run_gui(getattr(args, "model", None), getattr(args, "dataset", None),

@@ -35,6 +35,13 @@ def make_app() -> QApplication:
 
 
 def run_gui(model=None, dataset=None, preset=None, autostart=False, run_dir=None, engine="process") -> int:
+    if (sys.platform.startswith("linux") and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")
+            and not os.environ.get("QT_QPA_PLATFORM")):
+        # Without this, Qt would fall back to an invisible off-screen window and the command would hang.
+        print("genviz: error: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); "
+              "run it in a desktop session, over 'ssh -X', or use 'python main.py train' headless",
+              file=sys.stderr)
+        return 1
     app = make_app()
     from gui.main_window import MainWindow
 
