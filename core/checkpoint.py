@@ -6,7 +6,7 @@ RUN_DIR/
                           the source of truth, so a save is atomic by one rename.
   config.json             the configuration, for people and other tools
   state.json              step, elapsed time, optimizer hyper-parameters
-  history.csv             the downsampled metric history
+  history.csv             the downsampled metric history (whole steps; see _write_history_csv)
 """
 
 from __future__ import annotations
@@ -103,13 +103,21 @@ def save_run(run_dir: str | Path, trainer) -> Path:
     _atomic_text(run_dir / "config.json", config_json + "\n")
     _atomic_text(run_dir / "state.json", json.dumps({k: v for k, v in state.items() if k != "optimizers"},
                                                     indent=2) + "\n")
-    steps, values = trainer.history.arrays()
-    header = "step," + ",".join(model.metric_names)
-    rows = np.column_stack([steps, values]) if len(steps) else np.zeros((0, 1 + len(model.metric_names)))
-    atomic_write(run_dir / "history.csv",
-                 lambda tmp: np.savetxt(tmp, rows, delimiter=",", header=header, comments="", fmt="%.7g"))
+    _write_history_csv(run_dir / "history.csv", trainer.history)
     trainer.saved_step = trainer.step
     return run_dir
+
+
+def _write_history_csv(path: Path, history: MetricHistory) -> None:
+    """Whole steps: each row is the mean over `steps_averaged` consecutive steps (the history's
+    downsampling), and `step` is the last of them."""
+    steps, values = history.arrays()
+    last_step = np.rint(steps + (history.stride - 1) / 2)
+    averaged = np.full(len(steps), history.stride)
+    header = "step,steps_averaged," + ",".join(history.names)
+    rows = np.column_stack([last_step, averaged, values]) if len(steps) else np.zeros((0, 2 + len(history.names)))
+    fmt = ["%d", "%d"] + ["%.7g"] * len(history.names)
+    atomic_write(path, lambda tmp: np.savetxt(tmp, rows, delimiter=",", header=header, comments="", fmt=fmt))
 
 
 @dataclass

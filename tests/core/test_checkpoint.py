@@ -72,8 +72,23 @@ def test_save_load_round_trip(tmp_path):
     # history.csv holds the same rows as the history.
     csv = np.loadtxt(tmp_path / "run" / "history.csv", delimiter=",", skiprows=1)
     steps, values = trainer.history.arrays()
-    np.testing.assert_allclose(csv[:, 0], steps)
-    np.testing.assert_allclose(csv[:, 1:], values, rtol=1e-6, atol=1e-7)
+    stride = trainer.history.stride
+    assert np.array_equal(csv[:, 0], np.rint(csv[:, 0]))  # whole steps
+    np.testing.assert_allclose(csv[:, 0], steps + (stride - 1) / 2)  # the last step each row averages
+    assert (csv[:, 1] == stride).all()
+    np.testing.assert_allclose(csv[:, 2:], values, rtol=1e-6, atol=1e-7)
+
+
+def test_history_csv_has_whole_steps_after_downsampling(tmp_path):
+    from core.history import MetricHistory
+
+    trainer = Trainer(tiny_gan())
+    trainer.history = MetricHistory(trainer.model.metric_names, capacity=8)
+    trainer.run(max_steps=40)  # 40 rows into 8 slots: buckets of 8 steps
+    save_run(tmp_path / "run", trainer)
+    csv = np.loadtxt(tmp_path / "run" / "history.csv", delimiter=",", skiprows=1)
+    assert trainer.history.stride == 8
+    assert list(csv[:, 0]) == [7, 15, 23, 31, 39] and (csv[:, 1] == 8).all()
 
 
 def test_live_learning_rate_change_survives_a_save(tmp_path):
