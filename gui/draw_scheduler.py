@@ -20,6 +20,10 @@ DEFAULT_BUDGET = 0.03  # share of the GUI thread's CPU time while training in th
 BURST_S = 0.02  # unspent budget is saved up to this much CPU time, for one larger redraw
 MAX_GAP_S = 2.0  # however slow the machine, some panel is redrawn at least this often
 FRAME_BUDGET_S = 0.040  # free mode: a tick stops offering panels once its draws took this long
+# Free mode: the main view draws at the timer's rate; each other panel at most this often. A person
+# reads a loss curve or a histogram at a few frames a second, and every frame drawn here is CPU that
+# the engine's process (on a small machine, the other core) does not get.
+OTHER_PANEL_HZ = 7.0
 
 
 class DrawScheduler:
@@ -34,10 +38,13 @@ class DrawScheduler:
     ``budget`` may be changed between ticks (e.g. when the engine moves to another process)."""
 
     def __init__(self, budget: float | None = DEFAULT_BUDGET, burst_s: float = BURST_S, max_gap_s: float = MAX_GAP_S,
-                 frame_budget_s: float = FRAME_BUDGET_S, clock: Callable[[], float] = time.perf_counter,
+                 frame_budget_s: float = FRAME_BUDGET_S, other_hz: float = OTHER_PANEL_HZ,
+                 clock: Callable[[], float] = time.perf_counter,
                  cpu_clock: Callable[[], float] = time.thread_time):
         self.budget, self.burst_s, self.max_gap_s, self.frame_budget_s = budget, burst_s, max_gap_s, frame_budget_s
+        self.other_interval_s = 1.0 / other_hz
         self.clock, self.cpu_clock = clock, cpu_clock
+        self._drawn_at: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # free mode: when each last drew
         self.credit = burst_s  # CPU seconds the GUI thread may still spend on drawing (budgeted mode)
         self._cpu_seen, self._tick_seen = cpu_clock(), clock()
         self._last_draw = float("-inf")
@@ -69,6 +76,7 @@ class DrawScheduler:
         self._last_draw = self._tick_seen
         self.draws += 1
         self.draw_counts[panel] = self.draw_counts.get(panel, 0) + 1
+        self._drawn_at[panel] = self._tick_seen
 
     def _within_budget(self, now: float, training: bool) -> bool:
         """The token bucket: each tick earns ``budget`` of the wall time since the last one, and everything the
@@ -116,7 +124,10 @@ class DrawScheduler:
         start = self._next
         for i in range(len(others)):
             self._next = (start + i + 1) % len(others)
-            yield self._offer(others[(start + i) % len(others)])
+            panel = others[(start + i) % len(others)]
+            if self._tick_seen - self._drawn_at.get(panel, float("-inf")) < self.other_interval_s - 1e-9:
+                continue  # drew recently enough
+            yield self._offer(panel)
             if self._spent > self.frame_budget_s:
                 return
         if hogged:

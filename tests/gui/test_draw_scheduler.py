@@ -112,7 +112,7 @@ def test_paused_or_idle_never_waits_and_training_restarts_debt_free():
 # -- free: training in another process ---------------------------------------------------------
 
 def test_free_draws_main_every_tick_and_every_panel_at_least_every_4_ticks():
-    s, c = make(budget=None)
+    s, c = make(budget=None, other_hz=1e9)
     main, docks = panels(12, cost=0.009)  # main + 4 docks fit a 40 ms frame
     history = [tick(s, c, main, docks)[1] for _ in range(20)]
     assert all(d[0] is main for d in history)
@@ -123,7 +123,7 @@ def test_free_draws_main_every_tick_and_every_panel_at_least_every_4_ticks():
 
 
 def test_free_ignores_the_cpu_budget_while_training():
-    s, c = make(budget=None)
+    s, c = make(budget=None, other_hz=1e9)
     main, docks = panels(2, cost=0.03)
     for _ in range(10):
         c.cpu += 1.0  # however busy the GUI thread
@@ -131,7 +131,7 @@ def test_free_ignores_the_cpu_budget_while_training():
 
 
 def test_free_stops_when_the_frame_budget_is_spent_and_resumes_with_the_skipped_panels():
-    s, c = make(budget=None)
+    s, c = make(budget=None, other_hz=1e9)
     main, docks = Panel("main", 0.001), [Panel("a"), Panel("b", cost=0.05), Panel("c"), Panel("d")]
     offered, drawn = tick(s, c, main, docks)
     assert [p.name for p in offered] == ["main", "a", "b"]
@@ -141,7 +141,7 @@ def test_free_stops_when_the_frame_budget_is_spent_and_resumes_with_the_skipped_
 
 
 def test_free_panels_without_data_cost_nothing():
-    s, c = make(budget=None)
+    s, c = make(budget=None, other_hz=1e9)
     main, docks = panels(5, cost=1.0)
     for p in [main, *docks]:
         p.fresh = False
@@ -150,7 +150,7 @@ def test_free_panels_without_data_cost_nothing():
 
 
 def test_free_a_costly_main_view_does_not_starve_the_others():
-    s, c = make(budget=None)
+    s, c = make(budget=None, other_hz=1e9)
     main, docks = Panel("main", cost=0.1), [Panel("a"), Panel("b")]
     history = [tick(s, c, main, docks)[1] for _ in range(8)]
     for i in range(len(history) - 1):
@@ -159,7 +159,7 @@ def test_free_a_costly_main_view_does_not_starve_the_others():
 
 
 def test_free_measures_the_draw_itself_when_not_told():
-    s, c = make(budget=None)
+    s, c = make(budget=None, other_hz=1e9)
     main, docks = Panel("main"), [Panel("a"), Panel("b")]
     c.wall += TICK_S
     offered = []
@@ -168,3 +168,15 @@ def test_free_measures_the_draw_itself_when_not_told():
         c.wall += 0.05  # this draw takes 50 ms of wall time
         s.drew(panel)
     assert offered == [main]
+
+
+def test_free_draws_other_panels_at_most_at_their_rate_and_main_at_every_tick():
+    s, c = make(budget=None, other_hz=5.0)
+    main, docks = Panel("main", 0.001), [Panel("a", 0.001), Panel("b", 0.001)]
+    counts = {"main": 0, "a": 0, "b": 0}
+    for _ in range(40):  # 2 s of 20 Hz ticks, every panel with new data on every tick
+        _, drawn = tick(s, c, main, docks)
+        for p in drawn:
+            counts[p.name] += 1
+    assert counts["main"] == 40
+    assert counts["a"] == counts["b"] == 10  # 5 Hz over 2 s: every 4th tick
