@@ -28,7 +28,7 @@ from gui.shadow import ShadowModel
 
 PLACEMENTS = ("process", "thread")
 # With the engine in the window's process, snapshots share the GIL with training: at most 2% of
-# the time, as the trainer's own snapshots did. In another process they may use half of the
+# the time, as the trainer's own snapshots did. In another process they may use a third of the
 # window's core, the rest being for drawing.
 SHADOW_SHARE = {"thread": 0.02, "process": 0.35}
 SHADOW_MIN_INTERVAL_S = {"thread": float(os.environ.get("GENVIZ_SNAPSHOT_S", 0.25)), "process": 0.05}
