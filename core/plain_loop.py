@@ -1,20 +1,32 @@
-"""A plain PyTorch loop of the default 2-D GAN, written without genviz's classes.
+"""A plain PyTorch loop of the default 2-D GAN, written without genviz's classes, and genviz's
+headless trainer, each timed in a fresh process for `bench` (gui/bench.py):
 
-`bench` times it against genviz's headless trainer on the same networks and
-settings, so "no slower than a plain script" is measured, not assumed.
+    python -m core.plain_loop headless MODEL DATASET STEPS   -> {"steps_per_s": ...}
+    python -m core.plain_loop plain STEPS ROUNDS             -> headless vs. the plain loop, interleaved
+
+So "no slower than a plain script" is measured, not assumed, and the window's cost is measured
+against a process that shares nothing with any window (run it with OMP_WAIT_POLICY=PASSIVE, as
+the engine is run).
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import math
+import sys
 import time
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from core.build import build_model
 from core.datasets2d import PlaneData
+from core.engine import engine_rates, torch_threads_for_engine
+from core.presets import build_config
+from core.trainer import Trainer
 
 
 def _mlp(n_in, n_out, hidden, depth):
@@ -69,3 +81,37 @@ def plain_gan_steps_per_sec(cfg, steps: int, diagnostics: bool = False) -> float
         losses.append(loss_g.detach())  # kept as tensors, like a careful script
     torch.stack([x.sum() for x in losses]).mean().item()
     return steps / (time.perf_counter() - start)
+
+
+def headless_steps_per_sec(model: str, dataset: str, steps: int) -> float:
+    """The engine's Trainer loop with no window: the engine's flush rate, same steps and seed;
+    the wall time of the whole loop, flushes included."""
+    cfg = build_config(model, dataset, overrides={"train.steps": steps})
+    trainer = Trainer(build_model(cfg), flush_interval=engine_rates()["flush_interval"], snapshot_interval=None)
+    start = time.perf_counter()
+    trainer.run(max_steps=steps)
+    return steps / (time.perf_counter() - start)
+
+
+def headless_vs_plain(steps: int, rounds: int) -> dict:
+    cfg = build_config("gan", "ring8", overrides={"train.steps": steps})
+    runs: dict[str, list[float]] = {"headless": [], "plain": [], "plain_with_same_metrics": []}
+    for _ in range(rounds):
+        runs["headless"].append(headless_steps_per_sec("gan", "ring8", steps))
+        runs["plain"].append(plain_gan_steps_per_sec(cfg, steps))
+        runs["plain_with_same_metrics"].append(plain_gan_steps_per_sec(cfg, steps, diagnostics=True))
+    rates = {f"{k}_steps_per_s": float(np.median(v)) for k, v in runs.items()}
+    return {**rates, "headless_over_plain": rates["headless_steps_per_s"] / rates["plain_steps_per_s"],
+            "headless_over_plain_with_same_metrics":
+                rates["headless_steps_per_s"] / rates["plain_with_same_metrics_steps_per_s"]}
+
+
+def main(argv: list[str]) -> dict:
+    torch.set_num_threads(torch_threads_for_engine())  # as the engine's process does
+    if argv[0] == "headless":
+        return {"steps_per_s": headless_steps_per_sec(argv[1], argv[2], int(argv[3]))}
+    return headless_vs_plain(int(argv[1]), int(argv[2]))
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(sys.argv[1:])))

@@ -1,59 +1,68 @@
-"""`bench`: the performance figures SPEC.md asks for, as ratios measured in one run.
+"""`bench`: issue 9's performance figures, measured in one run, with the window at its default
+size and every panel visible. For GAN ring8, VAE MNIST and RealNVP moons:
 
-1. headless genviz vs. a plain PyTorch loop of the same GAN (steps/s);
-2. training with the window open and every panel updating vs. the same training headless
-   (same model, steps, seed and torch threads), interleaved to cancel drift;
-3. the GUI thread's timer lateness (p99, max) while training runs;
-4. slider move -> decoded picture on screen (p95) while training runs;
-5. resident memory growth over a run with the window open.
+1. steps/s with the window open (engine in its own process) over steps/s headless, interleaved;
+   the thread placement (the old design) for GAN ring8; headless over a plain PyTorch loop;
+2. distinct frames per second of every panel, snapshots/s and history updates/s while training;
+3. how far the history lines trail the engine when they draw (p50/p95/max);
+4. the GUI thread's timer lateness (p99/max) while training;
+5. slider move -> picture on screen (p95) while training (GAN, VAE);
+6. the window usable after launch, and Train -> first step (engine cold, and warm);
+7. resident memory growth of the window and of the engine over a longer run.
+
+Headless runs in a fresh `python -m core.plain_loop headless ...`, so it shares nothing with the window.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
-import torch
+from PySide6.QtCore import Qt, QTimer
 
-from core.build import build_model
-from core.plain_loop import plain_gan_steps_per_sec
+from core.engine import torch_threads_for_engine
 from core.presets import build_config
-from core.trainer import Trainer
+from gui.app import make_app, use_private_settings
+from gui.controller import wait_until
+from gui.engine_link import LIVE_PROCESSES
+from gui.main_window import MainWindow
 
-PROBE_INTERVAL_MS = 10
-
-
-def rss_mb() -> float:
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+ROOT = Path(__file__).resolve().parent.parent
+MODELS = (("gan", "ring8"), ("vae", "mnist"), ("realnvp", "moons"))
+WARMUP_S = 1.5  # a window's first paints are costly: per-panel rates start after this
 
 
-def headless_steps_per_sec(cfg, steps: int) -> float:
-    """genviz's trainer with no window: wall time of the whole loop, flushes included."""
-    model = build_model(cfg)
-    trainer = Trainer(model, flush_interval=0.25, snapshot_interval=None)
-    start = time.perf_counter()
-    trainer.run(max_steps=steps)
-    return steps / (time.perf_counter() - start)
+# -- headless, in fresh processes ---------------------------------------------------------------
+def run_python(args: list[str], timeout: float = 600) -> str:
+    """Run a fresh interpreter as the engine's is run (OMP_WAIT_POLICY must be set before torch loads)."""
+    env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE", QT_QPA_PLATFORM="offscreen",
+               PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p))
+    done = subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=timeout)
+    if done.returncode != 0:
+        raise RuntimeError(f"{args[:3]} failed: {done.stderr[-600:]}")
+    return done.stdout.strip().splitlines()[-1]
+
+
+def child_json(*argv) -> dict:
+    return json.loads(run_python(["-m", "core.plain_loop", *map(str, argv)]))
+
+
+# -- the window ---------------------------------------------------------------------------------
+def rss_mb(pid: int | str = "self") -> float:
+    with open(f"/proc/{pid}/status") as fh:
+        return next(int(line.split()[1]) / 1024 for line in fh if line.startswith("VmRSS:"))
 
 
 class LatenessProbe:
     """A precise GUI-thread timer; how late each tick fires is how long the GUI was blocked."""
 
-    def __init__(self, interval_ms: int = PROBE_INTERVAL_MS):
-        from PySide6.QtCore import Qt, QTimer
-
+    def __init__(self, interval_ms: int = 10):
         self.interval = interval_ms / 1000
         self.ticks: list[float] = []
         self.timer = QTimer()
@@ -65,159 +74,275 @@ class LatenessProbe:
         self.ticks.clear()
         self.timer.start()
 
-    def stop(self) -> dict:
+    def stop(self) -> list[float]:
         self.timer.stop()
-        late = np.maximum(np.diff(self.ticks) - self.interval, 0) * 1000 if len(self.ticks) > 2 else np.zeros(1)
-        return {"p99": float(np.percentile(late, 99)), "max": float(late.max()), "ticks": len(self.ticks)}
+        return list(np.maximum(np.diff(self.ticks) - self.interval, 0) * 1000)
 
 
-def gui_run(app, cfg, steps: int, probe: LatenessProbe | None = None) -> tuple[float, object]:
-    """Train `steps` steps with the real window open and every panel visible."""
-    from gui.controller import wait_until
-    from gui.main_window import MainWindow
-
-    window = MainWindow(cfg.model, cfg.data.dataset)
+def open_window(cfg, placement: str = "process"):
+    """The real window at its default size, our model built and the engine warm."""
+    window = MainWindow(cfg.model, cfg.data.dataset, engine=placement)
+    window.ask_save_on_close = lambda: "discard"  # no dialog when a window closes mid-run
     window.session.build(cfg)
-    window.resize(1600, 1000)
     window.show()
-    wait_until(lambda: False, 0.3)
-    if probe:
-        probe.start()
-    draws0 = window.draw_count
-    version0 = window.session.snapshot_version
-    start = time.perf_counter()
-    window.session.start(max_steps=steps)
-    wait_until(lambda: window.session.thread is None, 600)
-    elapsed = time.perf_counter() - start
-    lateness = probe.stop() if probe else None
-    drawn = sum(p._drawn_versions is not None for p in window.panels.all())
-    rates = {"panel_draws_per_s": (window.draw_count - draws0) / elapsed,
-             "snapshots_per_s": (window.session.snapshot_version - version0) / elapsed}
-    window.session.stop()
-    window.close()
+    wait_until(lambda: window.session.device != "", 120)  # the engine built this model
+    window.history_lags = []  # (when, seconds): filled by the history panels' hooked render
+    for panel in window.panels.all():
+        if "history" in type(panel).uses:
+            hook_history_lag(panel, window.history_lags)
+    return window
+
+
+def hook_history_lag(panel, lags: list) -> None:
+    """When a history panel draws a history it has not drawn yet, note how old the newest row is."""
+    render, seen = panel.render, [-1]
+
+    def timed_render(session):
+        render(session)
+        if session.history and session.history_version != seen[0]:
+            seen[0] = session.history_version
+            lags.append((time.perf_counter(), time.time() - session.history["sent_at"]))
+
+    panel.render = timed_render
+
+
+def close_window(app, window) -> None:
+    window.close()  # shuts the engine down (waits for it)
     window.deleteLater()
     app.processEvents()
-    return steps / elapsed, {"lateness": lateness, "panels_drawn": drawn, "panels": len(window.panels.all()), **rates}
 
 
-def window_over_headless(app, cfg, steps: int, rounds: int) -> dict:
-    """Steps/s with the window open over steps/s headless, interleaved, same threads and seed;
-    with how often the window drew a panel and received a snapshot meanwhile."""
-    gui, base, infos = [], [], []
-    for _ in range(rounds):
-        base.append(headless_steps_per_sec(cfg, steps))
-        rate, info = gui_run(app, cfg, steps)
-        gui.append(rate)
-        infos.append(info)
+def train_and_watch(window, steps: int) -> dict:
+    """Train `steps` steps from the start; watch the panels from WARMUP_S after Train to the end."""
+    s, counts, probe = window.session, window.scheduler.draw_counts, LatenessProbe()
+    panels = window.panels.all()
+
+    def mark() -> tuple:
+        return (time.perf_counter(), [counts.get(p, 0) for p in panels], s.snapshot_version, s.history_version)
+
+    end: list[tuple] = []
+
+    def on_state(state: str) -> None:  # the end: the moment the engine says its loop ended
+        if state == "stopped" and not end:
+            end.append(mark())
+
+    s.last_run = None
+    s.start(max_steps=steps)
+    started = time.perf_counter()
+    wait_until(lambda: time.perf_counter() - started >= WARMUP_S or s.last_run is not None, 60)
+    begin, visible = mark(), sum(p.isVisible() for p in panels)
+    probe.start()
+    s.state_changed.connect(on_state)
+    wait_until(lambda: s.last_run is not None, 600)
+    s.state_changed.disconnect(on_state)
+    last = end[0] if end else mark()
+    late = [x for x, t in zip(probe.stop(), probe.ticks[1:], strict=False) if t <= last[0]]
+    return {"steps_per_s": s.last_run["steps"] / s.last_run["wall_s"], "elapsed": last[0] - begin[0],
+            "frames": np.subtract(last[1], begin[1]), "visible": visible, "panels": len(panels),
+            "snapshots": last[2] - begin[2], "history_updates": last[3] - begin[3], "lateness_ms": late,
+            "lags": [lag for t, lag in window.history_lags if begin[0] <= t <= last[0]]}
+
+
+def spread(values: list[float], *quantiles: int) -> dict:
+    """Percentiles and max; NaN when there is nothing (which the test catches)."""
+    v = np.asarray(values, float)
+    if len(v) == 0:
+        return {**{f"p{q}": float("nan") for q in quantiles}, "max": float("nan"), "n": 0}
+    return {**{f"p{q}": float(np.percentile(v, q)) for q in quantiles}, "max": float(v.max()), "n": len(v)}
+
+
+def summarise(watches: list[dict], names: list[str]) -> dict:
+    """Pool the rounds: total frames over total watched time, every lag and lateness sample."""
+    elapsed = max(sum(w["elapsed"] for w in watches), 1e-9)
+    frames = np.sum([w["frames"] for w in watches], axis=0)
     return {
-        "gui_steps_per_s": float(np.median(gui)),
-        "headless_same_threads_steps_per_s": float(np.median(base)),
-        "gui_over_headless": float(np.median(gui) / np.median(base)),
-        "panels_drawn": f"{infos[-1]['panels_drawn']}/{infos[-1]['panels']}",
-        "panel_draws_per_s": float(np.mean([i["panel_draws_per_s"] for i in infos])),
-        "snapshots_per_s": float(np.mean([i["snapshots_per_s"] for i in infos])),
+        "panels_visible": f"{min(w['visible'] for w in watches)}/{watches[0]['panels']}",
+        "main_view": names[0], "watched_s": elapsed,
+        "panel_fps": {n: float(f / elapsed) for n, f in zip(names, frames, strict=True)},
+        "snapshots_per_s": sum(w["snapshots"] for w in watches) / elapsed,
+        "history_updates_per_s": sum(w["history_updates"] for w in watches) / elapsed,
+        "history_lag_s": spread(sum((w["lags"] for w in watches), []), 50, 95),
+        "timer_lateness_ms": spread(sum((w["lateness_ms"] for w in watches), []), 99),
     }
 
 
-def slider_latency(app, model: str, dataset: str, preset: str | None, moves: int) -> dict | None:
-    """Move a latent slider every 40 ms while training; time each move until painted."""
-    from PySide6.QtCore import QTimer
+def panel_names(window) -> list[str]:
+    names: list[str] = []
+    for panel in window.panels.all():
+        name = type(panel).__name__
+        names.append(name if name not in names else f"{name}#{names.count(name) + 1}")
+    return names
 
-    from gui.controller import wait_until
-    from gui.main_window import MainWindow
 
-    window = MainWindow(model, dataset, preset)
-    if window.panels is None or window.panels.sliders is None:
-        window.close()
-        return None
-    window.show()
-    window.session.start()
-    wait_until(lambda: window.session.snapshot is not None, 120)
-    slider = window.panels.sliders.sliders[0]
-    times: list[float] = []
+def throughput(app, model: str, dataset: str, steps: int, rounds: int, thread_too: bool = False):
+    """Headless and window-open runs interleaved; returns the figures and the last window (open)."""
+    cfg = build_config(model, dataset, overrides={"train.steps": steps})
+    base, watches, thread, window = [], [], [], None
+    for _ in range(rounds):
+        if window is not None:
+            close_window(app, window)
+        base.append(child_json("headless", model, dataset, steps)["steps_per_s"])
+        window = open_window(cfg)
+        watches.append(train_and_watch(window, steps))
+        if thread_too:  # the old design: training in the window's own process, draws budgeted
+            old = open_window(cfg, "thread")
+            thread.append(train_and_watch(old, steps))
+            close_window(app, old)
+    names, headless = panel_names(window), float(np.median(base))
+    gui = float(np.median([w["steps_per_s"] for w in watches]))
+    out = {"steps": steps, "rounds": rounds, "headless_steps_per_s": headless,
+           "window_steps_per_s": gui, "window_over_headless": gui / headless, **summarise(watches, names)}
+    if thread:
+        rate = float(np.median([w["steps_per_s"] for w in thread]))
+        out["thread_placement"] = {"window_steps_per_s": rate, "window_over_headless": rate / headless,
+                                   **{k: v for k, v in summarise(thread, names).items()
+                                      if k in ("snapshots_per_s", "timer_lateness_ms", "history_lag_s")}}
+    return out, window
+
+
+def slider_latency(window, moves: int) -> dict:
+    """Move a latent slider every 40 ms while training; time each move until it is painted."""
+    s, slider, times = window.session, window.panels.sliders.sliders[0], []
 
     def move():
         t0 = time.perf_counter()
         slider.setValue(150 if slider.value() <= 0 else -150)  # decodes and repaints synchronously
         times.append((time.perf_counter() - t0) * 1000)
 
+    step0 = s.step
+    s.start(max_steps=step0 + 10**7)
+    wait_until(lambda: s.step > step0, 60)  # training again
     timer = QTimer()
     timer.setInterval(40)
     timer.timeout.connect(move)
     timer.start()
     wait_until(lambda: len(times) >= moves, 120)
     timer.stop()
-    steps = window.session.trainer.step
-    window.session.stop()
+    trained = s.step - step0
+    s.stop()
+    wait_until(lambda: s.state == "stopped", 30)
+    return {"p95": float(np.percentile(times, 95)), "max": float(np.max(times)), "moves": len(times),
+            "trained_steps_meanwhile": trained}
+
+
+def memory_growth(window, steps: int) -> dict:
+    """RSS of the window's process and of its engine's, before and after `steps` more steps."""
+    s = window.session
+    pid = s.link.process.pid
+    before = rss_mb(), rss_mb(pid)
+    started = time.perf_counter()
+    s.last_run = None
+    s.start(max_steps=s.step + steps)
+    wait_until(lambda: s.last_run is not None, 1200)
+    after = rss_mb(), rss_mb(pid)
+    return {"steps": steps, "seconds": time.perf_counter() - started,
+            **{f"{who}_rss_mb": {"before": b, "after": a, "growth": a - b}
+               for who, b, a in zip(("window", "engine"), before, after, strict=True)}}
+
+
+LAUNCH = """
+import time; t0 = time.time()
+import json
+from gui.app import make_app, use_private_settings
+from gui.controller import wait_until
+from gui.main_window import MainWindow
+from PySide6.QtCore import QTimer
+use_private_settings()
+app = make_app()
+window = MainWindow("gan", "ring8")
+window.show()
+def usable():
+    out = {"t0": t0, "usable": time.time()}
+    wait_until(lambda: window.session.device != "", 120)  # so that close() ends a started engine
+    out["engine_ready"] = time.time()
     window.close()
-    window.deleteLater()
-    app.processEvents()
-    return {"model": f"{model}/{dataset}", "p95": float(np.percentile(times, 95)),
-            "max": float(np.max(times)), "moves": len(times), "trained_steps_meanwhile": steps}
+    print(json.dumps({**out, "engine_exit": window.session.link.process.poll()}), flush=True)
+    app.quit()
+QTimer.singleShot(0, usable)  # runs once the event loop ticks with the window shown
+app.exec()
+"""
 
 
+def usable_after_launch() -> dict:
+    """A fresh `python`, like `python main.py gui`: seconds from its start to a live window."""
+    spawned = time.time()
+    t = json.loads(run_python(["-c", LAUNCH], timeout=180))
+    return {"usable_s": t["usable"] - spawned, "usable_after_first_statement_s": t["usable"] - t["t0"],
+            "engine_ready_s": t["engine_ready"] - spawned, "engine_exit_code": t["engine_exit"]}
+
+
+def first_step_after_train(app, wait_s: float) -> float:
+    """As a user: a new window shown, Train pressed once it is usable (+ wait_s), until step > 0."""
+    window = MainWindow("gan", "ring8")
+    window.ask_save_on_close = lambda: "discard"
+    window.show()
+    pressed: list[float] = []
+    QTimer.singleShot(int(wait_s * 1000), lambda: (pressed.append(time.perf_counter()), window.on_train()))
+    wait_until(lambda: pressed and window.session.step > 0, 120)
+    seconds = time.perf_counter() - pressed[0]
+    close_window(app, window)
+    return seconds
+
+
+# -- the run --------------------------------------------------------------------------------------
 def run_bench(as_json: bool = False, quick: bool = False) -> int:
-    steps = 600 if quick else 3000
-    rounds = 1 if quick else 2
-    cfg = build_config("gan", "ring8", overrides={"train.steps": steps})
-    out: dict = {"device": "cpu", "steps": steps, "quick": quick}
+    # Steps per model so that a window-open run lasts a few seconds past WARMUP_S on one busy core.
+    scale, rounds = (1, 1) if quick else (3, 3)
+    steps = {"gan": 700 * scale, "vae": 450 * scale, "realnvp": 400 * scale}
+    started = time.perf_counter()
+    out: dict = {"quick": quick, "cpus": os.cpu_count(), "torch_threads_engine": torch_threads_for_engine()}
+    out["plain_loop"] = child_json("plain", 300 if quick else 1500, rounds)
 
-    # 1. Plain loop vs headless, default threads, interleaved.
-    out["torch_threads_headless"] = torch.get_num_threads()
-    plain, plain_diag, headless = [], [], []
-    for _ in range(rounds):
-        plain.append(plain_gan_steps_per_sec(cfg, steps))
-        plain_diag.append(plain_gan_steps_per_sec(cfg, steps, diagnostics=True))
-        headless.append(headless_steps_per_sec(cfg, steps))
-    out["plain_steps_per_s"] = float(np.median(plain))
-    out["plain_with_same_metrics_steps_per_s"] = float(np.median(plain_diag))
-    out["headless_steps_per_s"] = float(np.median(headless))
-    out["headless_over_plain"] = out["headless_steps_per_s"] / out["plain_steps_per_s"]
-    out["headless_over_plain_with_same_metrics"] = (out["headless_steps_per_s"]
-                                                    / out["plain_with_same_metrics_steps_per_s"])
-
-    # 2-3. Window open vs headless, with the GUI's thread setting for both.
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from gui.app import make_app, use_private_settings
-    from gui.controller import gui_torch_threads
-
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before the QApplication exists
     use_private_settings()
     app = make_app()
-    torch.set_num_threads(gui_torch_threads())
-    out["torch_threads_gui"] = torch.get_num_threads()
-    rss_start = rss_mb()
-    out.update(window_over_headless(app, cfg, steps, rounds))
-    # The other models' windows: a VAE on MNIST and a flow on moons.
-    out["other_models"] = [
-        {"model": f"{c.model}/{c.data.dataset}", **window_over_headless(app, c, n, 1)}
-        for c, n in ((build_config("vae", "mnist", overrides={"train.steps": steps // 3}), steps // 3),
-                     (build_config("realnvp", "moons", overrides={"train.steps": steps // 2}), steps // 2))
-    ]
-    # Lateness in a run of its own: the 100 Hz probe is not part of the app.
-    lateness = [gui_run(app, cfg, steps, LatenessProbe())[1]["lateness"]]
-    out["timer_lateness_ms"] = {"p99": max(x["p99"] for x in lateness), "max": max(x["max"] for x in lateness)}
-
-    # 4. Slider latency while training (GAN, and the VAE on MNIST where its panels exist).
-    out["slider_latency_ms"] = [slider_latency(app, "gan", "ring8", None, 40 if quick else 150)]
-    try:
-        vae = slider_latency(app, "vae", "mnist", None, 40 if quick else 150)
-        if vae:
-            out["slider_latency_ms"].append(vae)
-    except Exception as exc:  # the VAE's panels may not exist yet
-        out["slider_latency_ms"].append({"model": "vae/mnist", "skipped": str(exc)[:120]})
-
-    # 5. Memory over one more, longer run with the window open.
-    long_steps = steps * (1 if quick else 3)
-    before = rss_mb()
-    gui_run(app, build_config("gan", "ring8", overrides={"train.steps": long_steps}), long_steps)
-    out["rss_mb"] = {"start": rss_start, "before_long_run": before, "after_long_run": rss_mb(),
-                     "long_run_steps": long_steps}
-    out["rss_growth_mb"] = out["rss_mb"]["after_long_run"] - before
-
-    if as_json:
-        print(json.dumps(out, indent=2))
-    else:
-        for key, value in out.items():
-            print(f"{key:>36}: {json.dumps(value) if isinstance(value, (dict, list)) else value}")
+    out["launch"] = usable_after_launch()
+    out["first_step_after_train_s"] = {"at_once": first_step_after_train(app, 0.0),
+                                       "engine_warm_2s": first_step_after_train(app, 2.0)}
+    out["models"] = {}
+    for model, dataset in MODELS:
+        figures, window = throughput(app, model, dataset, steps[model], rounds, thread_too=model == "gan")
+        if model in ("gan", "vae"):
+            figures["slider_to_screen_ms"] = slider_latency(window, 40 if quick else 150)
+        if model == "gan":
+            out["memory"] = memory_growth(window, 400 if quick else steps["gan"] * 10)
+        close_window(app, window)
+        out["models"][f"{model}/{dataset}"] = figures
+    out["engines_left_running"] = sum(p.poll() is None for p in LIVE_PROCESSES)
+    out["bench_s"] = time.perf_counter() - started
+    print(json.dumps(out, indent=2) if as_json else table(out))
     sys.stdout.flush()
     return 0
+
+
+def table(out: dict) -> str:
+    p, la, fs, mem = out["plain_loop"], out["launch"], out["first_step_after_train_s"], out["memory"]
+    lines = [f"cpus {out['cpus']}, engine torch threads {out['torch_threads_engine']}, quick={out['quick']}, "
+             f"bench took {out['bench_s']:.0f} s, engines left running {out['engines_left_running']}",
+             f"headless / plain loop (GAN ring8): {p['headless_over_plain']:.2f}  "
+             f"(same metrics: {p['headless_over_plain_with_same_metrics']:.2f}; "
+             f"{p['headless_steps_per_s']:.0f} vs {p['plain_steps_per_s']:.0f} steps/s)",
+             f"window usable after launch: {la['usable_s']:.2f} s (engine ready {la['engine_ready_s']:.2f} s)",
+             f"Train -> first step: {fs['at_once']:.2f} s at once, {fs['engine_warm_2s']:.2f} s engine warm",
+             f"memory over {mem['steps']} steps ({mem['seconds']:.0f} s): window "
+             f"{mem['window_rss_mb']['before']:.0f} -> {mem['window_rss_mb']['after']:.0f} MB, engine "
+             f"{mem['engine_rss_mb']['before']:.0f} -> {mem['engine_rss_mb']['after']:.0f} MB"]
+    for name, m in out["models"].items():
+        lag, late = m["history_lag_s"], m["timer_lateness_ms"]
+        lines += ["", f"{name}: {m['steps']} steps x {m['rounds']} rounds, panels visible {m['panels_visible']}",
+                  f"  window / headless: {m['window_over_headless']:.2f} "
+                  f"({m['window_steps_per_s']:.0f} vs {m['headless_steps_per_s']:.0f} steps/s)"]
+        if "thread_placement" in m:
+            t = m["thread_placement"]
+            lines.append(f"  thread placement: {t['window_over_headless']:.2f} ({t['window_steps_per_s']:.0f} steps/s),"
+                         f" timer lateness p99 {t['timer_lateness_ms']['p99']:.1f} ms, "
+                         f"snapshots {t['snapshots_per_s']:.1f}/s")
+        lines += [f"  snapshots {m['snapshots_per_s']:.1f}/s, history {m['history_updates_per_s']:.1f}/s, "
+                  f"history lag p50 {lag['p50']:.3f} p95 {lag['p95']:.3f} max {lag['max']:.3f} s",
+                  f"  timer lateness p99 {late['p99']:.1f} ms, max {late['max']:.1f} ms"]
+        if "slider_to_screen_ms" in m:
+            sl = m["slider_to_screen_ms"]
+            lines.append(f"  slider -> screen p95 {sl['p95']:.1f} ms, max {sl['max']:.1f} ms ({sl['moves']} moves)")
+        lines += [f"    {fps:6.1f} fps  {panel}{'  (main view)' if panel == m['main_view'] else ''}"
+                  for panel, fps in m["panel_fps"].items()]
+    return "\n".join(lines)

@@ -1,14 +1,39 @@
-"""`python main.py bench --quick --json` runs end to end and reports every figure SPEC.md names."""
+"""`python main.py bench --quick --json` runs end to end and reports every figure of issue 9.
+
+It checks that each figure is there and is a finite number, not what the rates are: the machine
+running the tests is shared, and bench's own output is where the rates are read."""
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+from core.build import build_model
+from core.presets import build_config
+
 ROOT = Path(__file__).resolve().parents[2]
+MODELS = {"gan/ring8": ("gan", "ring8"), "vae/mnist": ("vae", "mnist"), "realnvp/moons": ("realnvp", "moons")}
+
+
+def finite(*values) -> bool:
+    return all(isinstance(v, (int, float)) and math.isfinite(v) for v in values)
+
+
+def panel_names(model: str, dataset: str) -> list[str]:
+    """The class names of a model's panels, built here, apart from bench."""
+    from gui.app import make_app
+    from gui.panels.registry import build_panels
+
+    make_app()
+    panels = build_panels(build_model(build_config(model, dataset), device="cpu", views_only=True))
+    names = [type(p).__name__ for p in panels.all()]
+    for p in panels.all():
+        p.deleteLater()
+    return names
 
 
 def test_bench_reports_every_figure():
@@ -17,17 +42,34 @@ def test_bench_reports_every_figure():
                           capture_output=True, text=True, timeout=400)
     assert done.returncode == 0, done.stderr[-800:]
     figures = json.loads(done.stdout[done.stdout.index("{"):])
-    for key in ("headless_over_plain", "headless_over_plain_with_same_metrics", "gui_over_headless"):
-        assert 0.1 < figures[key] < 10, (key, figures[key])
-    drawn, panels = map(int, figures["panels_drawn"].split("/"))
-    assert panels >= 6 and drawn == panels  # every GAN panel really updated during the GUI run
-    assert figures["panel_draws_per_s"] > 0 and figures["snapshots_per_s"] > 0
-    others = {o["model"]: o for o in figures["other_models"]}
-    assert set(others) == {"vae/mnist", "realnvp/moons"}
-    for other in others.values():
-        assert 0.1 < other["gui_over_headless"] < 10 and other["snapshots_per_s"] > 0
-    lateness = figures["timer_lateness_ms"]
-    assert 0 <= lateness["p99"] <= lateness["max"]
-    gan_slider = figures["slider_latency_ms"][0]
-    assert gan_slider["model"] == "gan/ring8" and gan_slider["moves"] >= 40 and gan_slider["p95"] > 0
-    assert figures["rss_mb"]["after_long_run"] > 0
+
+    plain = figures["plain_loop"]
+    assert finite(plain["headless_steps_per_s"], plain["plain_steps_per_s"], plain["headless_over_plain"],
+                  plain["headless_over_plain_with_same_metrics"])
+    launch = figures["launch"]
+    assert finite(launch["usable_s"], launch["engine_ready_s"]) and 0 < launch["usable_s"] <= launch["engine_ready_s"]
+    assert launch["engine_exit_code"] == 0  # the launched window closed its engine cleanly
+    first = figures["first_step_after_train_s"]
+    assert finite(first["at_once"], first["engine_warm_2s"]) and first["at_once"] > 0 and first["engine_warm_2s"] > 0
+    memory = figures["memory"]
+    for who in ("window_rss_mb", "engine_rss_mb"):
+        assert finite(*memory[who].values()) and memory[who]["after"] > 0, who
+    assert figures["engines_left_running"] == 0
+
+    assert set(figures["models"]) == set(MODELS)
+    for key, m in figures["models"].items():
+        assert finite(m["headless_steps_per_s"], m["window_steps_per_s"], m["window_over_headless"],
+                      m["snapshots_per_s"], m["history_updates_per_s"]), key
+        assert m["window_over_headless"] > 0 and m["snapshots_per_s"] > 0 and m["history_updates_per_s"] > 0, key
+        names = panel_names(*MODELS[key])
+        assert list(m["panel_fps"]) == names and m["main_view"] == names[0], key  # every panel, main first
+        assert finite(*m["panel_fps"].values()), key
+        assert m["panels_visible"] == f"{len(names)}/{len(names)}", key
+        lag, late = m["history_lag_s"], m["timer_lateness_ms"]
+        assert finite(lag["p50"], lag["p95"], lag["max"]) and lag["n"] > 0 and lag["p50"] <= lag["max"], key
+        assert finite(late["p99"], late["max"]) and late["n"] > 0 and 0 <= late["p99"] <= late["max"], key
+    thread = figures["models"]["gan/ring8"]["thread_placement"]
+    assert finite(thread["window_steps_per_s"], thread["window_over_headless"], thread["timer_lateness_ms"]["p99"])
+    for key in ("gan/ring8", "vae/mnist"):
+        slider = figures["models"][key]["slider_to_screen_ms"]
+        assert slider["moves"] >= 40 and finite(slider["p95"], slider["max"]) and slider["p95"] > 0, key
