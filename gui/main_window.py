@@ -14,6 +14,7 @@ import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -44,6 +45,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("genviz")
         self.setObjectName("genviz_main")
         self.resize(1500, 950)
+        self.fit_to_screen()
         self.session = Session(self, placement=engine)
         self.session.ensure_engine()  # starts in the background while the window builds
         self.panels: PanelSet | None = None
@@ -179,6 +181,22 @@ class MainWindow(QMainWindow):
         geometry = settings.value("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
+        self.fit_to_screen()  # a remembered size from a bigger screen is clamped to this one
+
+    def fit_to_screen(self) -> None:
+        """Keep the window within the screen it opens on (its frame included)."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        frame_w = max(self.frameGeometry().width() - self.width(), 0)
+        frame_h = max(self.frameGeometry().height() - self.height(), 0)
+        w, h = min(self.width(), area.width() - frame_w), min(self.height(), area.height() - frame_h)
+        if (w, h) != (self.width(), self.height()):
+            self.resize(w, h)
+        if not area.contains(self.frameGeometry()):
+            self.move(max(area.left(), min(self.x(), area.right() - self.frameGeometry().width())),
+                      max(area.top(), min(self.y(), area.bottom() - self.frameGeometry().height())))
 
     # -- toolbar ----------------------------------------------------------------------
     def on_train(self) -> None:
