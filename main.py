@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--engine", choices=("process", "thread"), default="process",
                    help="where training runs: a child process (default; the window never slows it) "
                         "or a thread of the window's own process")
+    p.add_argument("--attach", metavar="tcp://HOST:PORT", default=None,
+                   help="watch and steer an engine started with 'engine --listen' (e.g. on a GPU machine)")
+    p.add_argument("--key-file", metavar="F", default=None, help="the engine's key file (needed with --attach)")
     p.add_argument("run_dir", nargs="?", default=None, help="a run folder to open and carry on")
 
     p = sub.add_parser("train", help="train with no window; writes RUN_DIR")
@@ -103,7 +106,18 @@ def run(argv: list[str]) -> int:
 
             return sample(args)
         if command == "gui":
-            if getattr(args, "run_dir", None) is None:  # bad names fail here, as train's do, not in the window
+            key = None
+            if getattr(args, "attach", None):
+                from gui.engine_link import parse_address, read_key_file
+
+                if not args.key_file:
+                    raise ConfigError("--attach needs --key-file F, the key file the engine wrote")
+                try:
+                    parse_address(args.attach)
+                    key = read_key_file(args.key_file)
+                except ValueError as exc:
+                    raise ConfigError(str(exc)) from None
+            elif getattr(args, "run_dir", None) is None:  # bad names fail here, as train's do, not in the window
                 from core.presets import build_config
 
                 build_config(args.model, args.dataset, args.preset)
@@ -111,7 +125,8 @@ def run(argv: list[str]) -> int:
 
             return run_gui(getattr(args, "model", None), getattr(args, "dataset", None),
                            getattr(args, "preset", None), getattr(args, "autostart", False),
-                           getattr(args, "run_dir", None), getattr(args, "engine", "process"))
+                           getattr(args, "run_dir", None), getattr(args, "engine", "process"),
+                           attach=getattr(args, "attach", None), key=key)
         if command == "screenshot":
             from gui.screenshot import take_screenshot
 

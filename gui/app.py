@@ -34,7 +34,8 @@ def make_app() -> QApplication:
     return app
 
 
-def run_gui(model=None, dataset=None, preset=None, autostart=False, run_dir=None, engine="process") -> int:
+def run_gui(model=None, dataset=None, preset=None, autostart=False, run_dir=None, engine="process",
+            attach=None, key=None) -> int:
     if (sys.platform.startswith("linux") and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")
             and not os.environ.get("QT_QPA_PLATFORM")):
         # Without this, Qt would fall back to an invisible off-screen window and the command would hang.
@@ -45,11 +46,11 @@ def run_gui(model=None, dataset=None, preset=None, autostart=False, run_dir=None
     app = make_app()
     from gui.main_window import MainWindow
 
-    window = MainWindow(model or "gan", dataset or "ring8", preset, engine=engine)
+    window = MainWindow(model or "gan", dataset or "ring8", preset, engine=engine, attach=attach, key=key)
     window.show()
     if run_dir:
         if not window.load_from(run_dir):
             print(f"genviz: error: could not open {run_dir}: {window.last_message[1]}", file=sys.stderr)
-    elif autostart:
+    elif autostart and not attach:
         window.on_train()
     return app.exec()

@@ -26,19 +26,19 @@ from core.protocol import Message, unflatten_arrays
 from gui.engine_link import EngineLink, open_link
 from gui.shadow import ShadowModel
 
-PLACEMENTS = ("process", "thread")
+PLACEMENTS = ("process", "thread", "attach")
 # With the engine in the window's process, snapshots share the GIL with training: at most 2% of
 # the time, as the trainer's own snapshots did. In another process they may use a third of the
 # window's core, the rest being for drawing.
-SHADOW_SHARE = {"thread": 0.02, "process": 0.35}
-SHADOW_MIN_INTERVAL_S = {"thread": float(os.environ.get("GENVIZ_SNAPSHOT_S", 0.25)), "process": 0.05}
+SHADOW_SHARE = {"thread": 0.02, "process": 0.35, "attach": 0.35}
+SHADOW_MIN_INTERVAL_S = {"thread": float(os.environ.get("GENVIZ_SNAPSHOT_S", 0.25)), "process": 0.05, "attach": 0.05}
 
 
 def gui_torch_threads(placement: str = "thread") -> int:
     """With training in this process, leave one core to the GUI thread: on a busy machine a second
     OpenMP thread spins and stalls every op. With training elsewhere, the window's own torch work
     (the shadow's snapshots, slider decodes) keeps to one thread and leaves the engine its cores."""
-    return 1 if placement == "process" else max(1, (os.cpu_count() or 2) - 1)
+    return max(1, (os.cpu_count() or 2) - 1) if placement == "thread" else 1
 
 
 def new_run_id() -> str:
@@ -52,11 +52,14 @@ class Session(QObject):
     snapshot_arrived = Signal()  # a new snapshot is in self.snapshot (panels collect from it)
     engine_died = Signal(str)  # one line
 
-    def __init__(self, parent=None, placement: str = "process"):
+    def __init__(self, parent=None, placement: str = "process", address: str | None = None,
+                 key: bytes | None = None):
         super().__init__(parent)
         if placement not in PLACEMENTS:
             raise ValueError(f"unknown engine placement {placement!r}; allowed: {', '.join(PLACEMENTS)}")
         self.placement = placement
+        self.address, self.key = address, key  # of a remote engine (placement "attach")
+        self.link_state = ""  # attach: "connected", "reconnecting" or "unreachable"
         self.link: EngineLink | None = None
         self.shadow: ShadowModel | None = None
         self.cfg: RunConfig | None = None
@@ -88,7 +91,7 @@ class Session(QObject):
         if self.link is None or not self.link.alive:
             if self.link is not None:
                 self.link.close()
-            self.link = open_link(self.placement, self)
+            self.link = open_link(self.placement, self, self.address, self.key)
             self.link.ready.connect(self._drain)
             self.link.died.connect(self._on_died)
             self.last_seq = 0
@@ -115,11 +118,11 @@ class Session(QObject):
         self.step = self.saved_step = int(state["step"])
         self._send("load", run_dir=str(Path(run_dir).resolve()))
 
-    def _adopt(self, cfg: RunConfig, model, run_dir: str | None) -> None:
+    def _adopt(self, cfg: RunConfig, model, run_dir: str | None, run_id: str | None = None) -> None:
         self.ensure_engine()
         if self.shadow is not None:
             self.shadow.stop()
-        self.run_id = new_run_id()
+        self.run_id = run_id or new_run_id()
         self.cfg, self.model, self.run_dir = cfg, model, run_dir
         decoder = model.decoder()
         self.decoder = LatentDecoder(decoder) if decoder is not None else None
@@ -203,8 +206,18 @@ class Session(QObject):
         self.run_dir = str(run_dir)
         self._send("save", run_dir=str(Path(run_dir).resolve()))
 
+    @property
+    def remote(self) -> bool:
+        return self.placement == "attach"
+
+    def download(self, folder: str) -> None:
+        """Copy the engine's latest saved run folder to `folder` here (attach); events say how it went."""
+        self.download_to = Path(folder)
+        self._send("download")
+
     def close(self) -> bool:
-        """Shut the engine (after any pending save) and the shadow down; True if both ended in time."""
+        """Shut the engine (after any pending save) and the shadow down; True if both ended in time.
+        A remote engine is only detached from: it trains on."""
         ok = True
         if self.shadow is not None:
             ok = self.shadow.stop()
@@ -213,19 +226,57 @@ class Session(QObject):
             self._drain()
         return ok
 
+    def attach(self, address: str, key: bytes) -> None:
+        """Leave the local engine (closing it) and watch and steer a remote one instead."""
+        self.close()
+        self.link = None
+        self.placement, self.address, self.key = "attach", address, key
+        self.ensure_engine()
+
     # -- from the engine (GUI thread) -----------------------------------------------------
     def _drain(self) -> None:
         if self.link is None:
             return
         for msg in self.link.take():
+            if msg.kind == "link":  # attach: the connection itself (its messages number from 1 again)
+                self._on_link(msg)
+                continue
             if msg.seq and msg.seq <= self.last_seq:
                 continue  # a duplicate or out-of-order message
             self.last_seq = max(self.last_seq, msg.seq)
-            if msg.run != self.run_id and msg.kind != "hello":
+            if msg.kind == "built" and self.remote and msg.run != self.run_id:
+                self._adopt_remote(msg)  # the engine's run, whatever it is: the window follows it
+            if msg.run != self.run_id and msg.kind not in ("hello", "file"):
                 continue  # from a run the window has moved on from
             handler = getattr(self, f"_on_{msg.kind}", None)
             if handler is not None:
                 handler(msg)
+
+    def _on_link(self, msg: Message) -> None:
+        self.link_state = msg.body["state"]
+        if self.link_state == "connected":
+            self.last_seq = 0
+        self.event.emit("link", msg.body["message"])
+
+    def _adopt_remote(self, msg: Message) -> None:
+        cfg = RunConfig.from_dict(msg.body["config"])
+        model = build_model(cfg.with_overrides({"train.device": "cpu"}), device="cpu", views_only=True)
+        self._adopt(cfg, model, msg.body.get("run_dir"), run_id=msg.run)
+
+    def _on_file(self, msg: Message) -> None:
+        """A piece of a downloaded run folder: written under download_to, never outside it."""
+        target = getattr(self, "download_to", None)
+        if target is None:
+            return
+        name = Path(str(msg.body["name"]))
+        if name.is_absolute() or ".." in name.parts:
+            self.event.emit("error", f"refused a downloaded file named {str(name)!r}")
+            return
+        path = target / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "r+b" if path.exists() and msg.body.get("offset", 0) else "wb") as fh:
+            fh.seek(int(msg.body.get("offset", 0)))
+            fh.write(msg.arrays["data"].tobytes())
 
     def _on_built(self, msg: Message) -> None:
         b = msg.body

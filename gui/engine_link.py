@@ -181,9 +181,126 @@ class ProcessEngineLink(EngineLink):
         return ended
 
 
-def open_link(placement: str, parent=None) -> EngineLink:
+RECONNECT_EVERY_S = 1.0
+
+
+def parse_address(address: str) -> tuple[str, int]:
+    """'tcp://HOST:PORT' (or 'HOST:PORT') -> (host, port); ValueError with what is allowed."""
+    text = address[len("tcp://"):] if address.startswith("tcp://") else address
+    host, sep, port = text.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"engine address {address!r} must look like tcp://HOST:PORT, e.g. tcp://127.0.0.1:5555")
+    return host.strip("[]"), int(port)
+
+
+class RemoteEngineLink(EngineLink):
+    """An engine on another machine (`python main.py engine --listen ...`), over TCP, every message
+    signed with the engine's key. Closing the window only detaches: the engine trains on. When the
+    link drops, the reader says "reconnecting" and tries again every second; on each (re)attach the
+    engine sends the whole history and state, so no metric row is lost."""
+
+    placement = "attach"
+
+    def __init__(self, address: str, key: bytes, parent=None):
+        super().__init__(parent)
+        self.address, self.key = address, key
+        self.host, self.port = parse_address(address)
+        self._closing = False
+        self.channel: Channel | None = None
+        self.bytes_received = 0
+        self.thread = _LoopThread("genviz-engine-remote", self._run, self)
+        self.thread.start()
+
+    def _connect(self) -> Channel | None:
+        try:
+            sock = socket.create_connection((self.host, self.port), timeout=5.0)
+        except OSError:
+            return None
+        sock.settimeout(None)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        channel = Channel(Connection(sock.detach()), key=self.key)
+        channel.send(Message("cmd", body={"op": "attach"}))
+        return channel
+
+    def _run(self) -> None:
+        import threading
+
+        wake = threading.Event()
+        first = True
+        while not self._closing:
+            channel = self._connect()
+            if channel is None:
+                if first:
+                    self.inbox.put(Message("link", body={"state": "unreachable",
+                                                         "message": f"cannot reach the engine at {self.address}"}))
+                    first = False
+                wake.wait(RECONNECT_EVERY_S)
+                continue
+            first = False
+            self.channel = channel
+            self.inbox.put(Message("link", body={"state": "connected", "message": f"attached to {self.address}"}))
+            while True:
+                try:
+                    msg = channel.recv()
+                except ProtocolError as exc:  # refused and logged, never acted on
+                    print(f"genviz: refused a message from the engine: {exc}", file=sys.stderr)
+                    continue
+                except (EOFError, OSError):
+                    break
+                self.deliver(msg)
+            self.bytes_received += channel.bytes_received
+            self.channel = None
+            channel.close()
+            if not self._closing:
+                self.inbox.put(Message("link", body={"state": "reconnecting",
+                                                     "message": f"lost the engine at {self.address}; reconnecting"}))
+                wake.wait(RECONNECT_EVERY_S)
+        self.alive = False
+
+    def send(self, msg: Message) -> None:
+        channel = self.channel
+        if channel is None:
+            return  # reconnecting: the person sees it in the status bar
+        try:
+            channel.send(msg)
+        except (OSError, ValueError):
+            pass
+
+    def close(self) -> bool:
+        """Detach: the engine trains on."""
+        self._closing = True
+        channel = self.channel
+        if channel is not None:
+            try:  # unblocks the reader's recv
+                socket.socket(fileno=os.dup(channel.conn.fileno())).shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        done = self.thread.wait(int(CLOSE_TIMEOUT_S * 1000) + int(RECONNECT_EVERY_S * 1000))
+        self.alive = False
+        self.inbox.close()
+        return done
+
+
+def read_key_file(path: str) -> bytes:
+    """The engine's key: hex in a file (as `engine --listen` writes it). ValueError says what is wrong."""
+    try:
+        text = Path(path).read_text().strip()
+    except OSError as exc:
+        raise ValueError(f"cannot read the key file {path!r}: {exc.strerror or exc}") from None
+    try:
+        key = bytes.fromhex(text)
+    except ValueError:
+        raise ValueError(f"the key file {path!r} does not hold a hex key (as 'engine --listen' writes it)") from None
+    if len(key) < 16:
+        raise ValueError(f"the key in {path!r} is too short ({len(key)} bytes; at least 16)")
+    return key
+
+
+def open_link(placement: str, parent=None, address: str | None = None, key: bytes | None = None) -> EngineLink:
     if placement == "thread":
         return ThreadEngineLink(parent)
     if placement == "process":
         return ProcessEngineLink(parent)
-    raise ValueError(f"unknown engine placement {placement!r}; allowed: process, thread")
+    if placement == "attach":
+        return RemoteEngineLink(address, key, parent)
+    raise ValueError(f"unknown engine placement {placement!r}; allowed: process, thread, attach")

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QFileDialog,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -40,13 +41,13 @@ GUI_CPU_BUDGET = 0.03
 
 class MainWindow(QMainWindow):
     def __init__(self, model: str = "gan", dataset: str = "ring8", preset: str | None = None,
-                 engine: str = "process"):
+                 engine: str = "process", attach: str | None = None, key: bytes | None = None):
         super().__init__()
         self.setWindowTitle("genviz")
         self.setObjectName("genviz_main")
         self.resize(1500, 950)
         self.fit_to_screen()
-        self.session = Session(self, placement=engine)
+        self.session = Session(self, placement="attach" if attach else engine, address=attach, key=key)
         self.session.ensure_engine()  # starts in the background while the window builds
         self.panels: PanelSet | None = None
         self.docks: list[QDockWidget] = []
@@ -78,7 +79,8 @@ class MainWindow(QMainWindow):
         self.timer.setInterval(int(1000 / REFRESH_HZ))
         self.timer.timeout.connect(self.refresh)
         self.timer.start()
-        self._build_from_settings()
+        if not self.session.remote:  # attached, the window shows the engine's run when it arrives
+            self._build_from_settings()
         self._on_state(self.session.state)
 
     # -- construction -----------------------------------------------------------------
@@ -111,6 +113,14 @@ class MainWindow(QMainWindow):
             action.triggered.connect(slot)
             bar.addAction(action)
             self.actions_by_name[name] = action
+        menu = self.menuBar().addMenu("&Engine")
+        for name, text, slot in (("attach", "Attach to a remote engine…", self.on_attach),
+                                 ("download", "Download the run from the engine…", self.on_download)):
+            action = QAction(text, self)
+            action.setObjectName(f"action_{name}")
+            action.triggered.connect(slot)
+            menu.addAction(action)
+            self.actions_by_name[name] = action
 
     def _make_status_bar(self) -> None:
         self.status_labels = {}
@@ -135,6 +145,8 @@ class MainWindow(QMainWindow):
         return True
 
     def _on_model_changed(self) -> None:
+        if self.session.remote:  # the engine's run: the form shows its settings
+            self.settings_panel.show_config(self.session.cfg)
         self._save_layout()
         for dock in self.docks:
             self.removeDockWidget(dock)
@@ -244,10 +256,50 @@ class MainWindow(QMainWindow):
         if self.session.model is None:
             self.show_error("Save", "Nothing to save yet: press Train first.")
             return
+        if self.session.remote:  # saved on the engine's disk, in a folder inside its run folder
+            name, ok = QInputDialog.getText(self, "Save on the engine", "Folder inside the engine's run folder:",
+                                            text=time.strftime("save-%Y%m%d-%H%M%S"))
+            if ok and name:
+                self.save_to(name)
+            return
         start = self.session.run_dir or str(Path.home())
         folder = QFileDialog.getExistingDirectory(self, "Save run into folder", start)
         if folder:
             self.save_to(folder)
+
+    def on_attach(self) -> None:
+        """Watch and steer an engine started with `python main.py engine --listen ...`."""
+        address, ok = QInputDialog.getText(self, "Attach to an engine", "Engine address (as the engine printed it):",
+                                           text="tcp://127.0.0.1:5555")
+        if not ok or not address:
+            return
+        key_file, _ = QFileDialog.getOpenFileName(self, "The engine's key file", str(Path.home()))
+        if key_file:
+            self.attach_to(address, key_file)
+
+    def attach_to(self, address: str, key_file: str) -> bool:
+        from gui.engine_link import parse_address, read_key_file
+
+        try:
+            parse_address(address)
+            key = read_key_file(key_file)
+        except ValueError as exc:
+            self.show_error("Attach", str(exc))
+            return False
+        if not self._discard_allowed("Attach"):
+            return False
+        self.session.attach(address, key)
+        self.show_notice(f"Attaching to {address}…")
+        return True
+
+    def on_download(self) -> None:
+        if not self.session.remote:
+            self.show_error("Download", "Download copies a remote engine's run folder; this window trains here. "
+                                        "Use Save instead.")
+            return
+        folder = QFileDialog.getExistingDirectory(self, "Download the run into folder", str(Path.home()))
+        if folder:
+            self.session.download(folder)
 
     def save_to(self, folder: str) -> None:
         try:
@@ -284,7 +336,7 @@ class MainWindow(QMainWindow):
     def _on_event(self, kind: str, message: str) -> None:
         if kind in ("nan", "error"):
             self.show_error("Training paused" if kind == "nan" else "Training error", message)
-        elif kind == "saved":
+        elif kind in ("saved", "downloaded", "link", "applied"):
             self.show_notice(message)
         elif kind == "status":  # progress of slow one-off work, e.g. training the digit classifier
             self.statusBar().showMessage(message, 10000)
@@ -421,7 +473,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         s = self.session
-        if s.model is not None and s.is_training:
+        if s.model is not None and s.is_training and not s.remote:  # a remote engine trains on: detach only
             was_running = s.state == "running"
             s.pause()
             answer = self.ask_save_on_close()
