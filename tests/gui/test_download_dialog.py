@@ -11,19 +11,14 @@ from PySide6.QtWidgets import QProgressDialog
 
 from core import images
 from core.images import DownloadError
+from tests.gui.helpers import close_window, open_window
 
 
 @pytest.fixture
 def window(qtbot):
-    from gui.app import make_app
-    from gui.main_window import MainWindow
-
-    make_app()
-    w = MainWindow("gan", "ring8")
-    qtbot.addWidget(w)
-    w.ask_save_on_close = lambda: "discard"
+    w = open_window(qtbot, "gan", "ring8", show=False)  # the engine in its own process, as the app runs
     yield w
-    w.session.stop()
+    close_window(w)
 
 
 def test_download_shows_progress_and_fills_the_cache(qtbot, window, served, tmp_path, monkeypatch):
@@ -51,11 +46,12 @@ def test_no_network_gives_a_clear_error_and_keeps_the_app(qtbot, window, tmp_pat
         port = s.getsockname()[1]
     monkeypatch.setenv(images.FASHION_URL_ENV, f"http://127.0.0.1:{port}/")
     monkeypatch.setattr(platformdirs, "user_cache_dir", lambda *a, **k: str(tmp_path / "cache"))
-    model_before = window.session.model
+    model_before, run_before = window.session.model, window.session.run_id
     window.settings_panel.dataset_box.setCurrentText("fashion-mnist")
     window.on_reset()
     assert window.last_message[0] == "error"
     assert "no network" in window.last_message[1] and "still work" in window.last_message[1]
     assert window.session.model is model_before  # the GAN the person had is untouched
+    assert window.session.run_id == run_before and window.session.state != "dead"  # and so is its engine
     with pytest.raises(DownloadError):
         images.download_fashion_mnist()

@@ -1,4 +1,6 @@
-"""While training runs, the window draws within its CPU budget, and still draws."""
+"""How the window draws while training runs. With the engine in the window's own process it draws
+within its CPU budget, and still draws; with the engine in its own process it draws with the
+production scheduler, with no budget, and every panel keeps up with training."""
 
 from __future__ import annotations
 
@@ -6,33 +8,30 @@ import time
 
 import gui.main_window
 from gui.controller import wait_until
+from tests.gui.helpers import TIMEOUT_MS, close_window, open_window, pause_and_settle, press
 
 
 def gui_share_and_draws(qtbot, budget: float, seconds: float = 4.0) -> tuple[float, float]:
-    from gui.app import make_app
-    from gui.main_window import MainWindow
-
-    make_app()
     gui.main_window.GUI_CPU_BUDGET = budget
-    w = MainWindow("gan", "ring8")
-    qtbot.addWidget(w)
-    w.ask_save_on_close = lambda: "discard"
+    w = open_window(qtbot, "gan", "ring8", placement="thread", show=False)
     w.resize(1600, 1000)
     w.show()
     qtbot.waitExposed(w)
+    assert w.scheduler.budget == budget
     w.session.start()
     try:
         assert wait_until(lambda: w.session.snapshot is not None, 30)
         wait_until(lambda: False, 2.0)  # first paints of every panel: costly, and not the steady state
         cpu, wall, draws = time.thread_time(), time.perf_counter(), w.draw_count
-        wait_until(lambda: False, seconds)
+        wait_until(lambda: False, seconds)  # the measurement itself
         elapsed = time.perf_counter() - wall
         return (time.thread_time() - cpu) / elapsed, (w.draw_count - draws) / elapsed
     finally:
-        w.session.stop()
+        close_window(w)
 
 
 def test_the_gui_thread_keeps_to_its_cpu_budget_while_training(qtbot, monkeypatch):
+    """Thread placement: every Python line the GUI thread runs holds the GIL that training needs."""
     monkeypatch.setattr(gui.main_window, "GUI_CPU_BUDGET", gui.main_window.GUI_CPU_BUDGET)  # restored after
     tight_share, tight_draws = gui_share_and_draws(qtbot, 0.03)
     loose_share, loose_draws = gui_share_and_draws(qtbot, 0.5)
@@ -40,3 +39,62 @@ def test_the_gui_thread_keeps_to_its_cpu_budget_while_training(qtbot, monkeypatc
     assert tight_share < 0.06, tight_share
     assert tight_draws >= 0.5 - 1e-9, tight_draws  # at least one panel every 2 s, however slow
     assert loose_draws > 2 * tight_draws and loose_share > tight_share, (loose_draws, tight_draws)
+
+
+def test_the_production_scheduler_draws_every_panel_as_training_goes_on(qtbot):
+    """Process placement, as the app runs: no CPU budget (GUI_CPU_BUDGET, which the test set-up
+    relaxes, is not read), the scheduler as shipped. While training runs, the main view and every
+    other visible panel with data draw again and again, the main view from ever newer snapshots,
+    the history plot from the history as it stands."""
+    w = open_window(qtbot, "gan", "ring8", placement="process", show=False)
+    try:
+        w.resize(1600, 1000)
+        w.show()
+        qtbot.waitExposed(w)
+        s = w.session
+        assert w.scheduler.budget is None
+        main = w.panels.main
+        with_data = [p for p in w.panels.all() if p.uses and p.isVisible()]
+        assert main in with_data and len(with_data) >= 4, [type(p).__name__ for p in with_data]
+
+        main_steps = []  # the snapshot step of each draw of the main view
+        main_render = main.render
+
+        def recording_main_render(session):
+            main_render(session)
+            if session.snapshot is not None:
+                main_steps.append(int(session.snapshot["step"]))
+
+        main.render = recording_main_render
+        losses = next(p for p in with_data if type(p).__name__ == "GanLossesPanel")
+        plotted = []  # (the plot's last step, the history's last step) at each draw of the losses
+        losses_render = losses.render
+
+        def plotted_last() -> float | None:
+            x, _ = losses.curves["loss_d"].getData()
+            return None if x is None or len(x) == 0 else float(x[-1])
+
+        def recording_losses_render(session):
+            losses_render(session)
+            h = session.history
+            plotted.append((plotted_last(), float(h["steps"][-1]) if h and len(h["steps"]) else None))
+
+        losses.render = recording_losses_render
+
+        press(qtbot, w, "train")
+        qtbot.waitUntil(lambda: s.snapshot is not None and s.snapshot["step"] > 0, timeout=TIMEOUT_MS)
+        before = {p: w.scheduler.draw_counts.get(p, 0) for p in with_data}
+        first_main = len(main_steps)
+        qtbot.waitUntil(lambda: all(w.scheduler.draw_counts.get(p, 0) > before[p] + 1 for p in with_data)
+                        and len(set(main_steps[first_main:])) > 2, timeout=TIMEOUT_MS)
+        assert s.state == "running"
+        assert main_steps == sorted(main_steps) and main_steps[-1] > main_steps[first_main]
+        drawn = [x for x, _ in plotted if x is not None]
+        assert len(set(drawn)) > 1 and drawn == sorted(drawn)
+        assert all(x == h for x, h in plotted)  # each draw shows the history as it stood
+
+        pause_and_settle(qtbot, w)  # and once training pauses, both show its last step
+        qtbot.waitUntil(lambda: main_steps[-1] == s.snapshot["step"] == s.step
+                        and plotted_last() == s.history["steps"][-1], timeout=TIMEOUT_MS)
+    finally:
+        close_window(w)

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 import torch
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtWidgets import QDialog, QToolBar
+from PySide6.QtWidgets import QDialog
 
+from core.checkpoint import load_run
 from core.datasets2d import PlaneData
 from gui.draw_points import DATA_DIR_ENV, MIN_POINTS, SPACING, DrawPointsDialog
-
-TIMEOUT_MS = 20000
+from tests.gui.helpers import TIMEOUT_MS, close_window, open_window, press, record_events, wait_for_step
 
 
 @pytest.fixture
@@ -182,18 +182,10 @@ def test_a_save_that_fails_leaves_a_message_and_the_dialog_open(qtbot, dialog, d
 # -- in the window ---------------------------------------------------------------------------
 
 @pytest.fixture
-def window(qtbot, data_dir):
-    from gui.app import make_app
-    from gui.main_window import MainWindow
-
-    make_app()
-    w = MainWindow("gan", "ring8")
-    qtbot.addWidget(w)
-    w.ask_save_on_close = lambda: "discard"
-    w.show()
-    qtbot.waitExposed(w)
+def window(qtbot, data_dir, placement):
+    w = open_window(qtbot, "gan", "ring8", placement=placement)
     yield w
-    w.session.stop()
+    close_window(w)
 
 
 def open_dialog(qtbot, w) -> DrawPointsDialog:
@@ -205,6 +197,7 @@ def open_dialog(qtbot, w) -> DrawPointsDialog:
     return d
 
 
+@pytest.mark.parametrize("placement", ["thread"])  # the form alone: no engine at work
 def test_draw_button_shows_only_for_2d_data(qtbot, window):
     panel = window.settings_panel
     assert panel.draw_button.isVisible()
@@ -214,6 +207,7 @@ def test_draw_button_shows_only_for_2d_data(qtbot, window):
     assert panel.draw_button.isVisible()
 
 
+@pytest.mark.parametrize("placement", ["thread"])  # the form alone: no engine at work
 def test_cancel_changes_nothing(qtbot, window, data_dir):
     panel = window.settings_panel
     d = open_dialog(qtbot, window)
@@ -223,7 +217,7 @@ def test_cancel_changes_nothing(qtbot, window, data_dir):
     assert not data_dir.exists()
 
 
-def test_window_trains_on_the_drawn_points(qtbot, window):
+def test_window_trains_on_the_drawn_points(qtbot, window, tmp_path):
     w = window
     panel = w.settings_panel
     d = open_dialog(qtbot, w)
@@ -238,9 +232,9 @@ def test_window_trains_on_the_drawn_points(qtbot, window):
     assert panel.selection()[1] == "csv" and path.endswith(".csv")
     # The window built a fresh model on them at once, so Train trains on the drawn points.
     assert w.session.cfg.data.dataset == "csv" and w.session.cfg.data.path == path
-    assert w.session.trainer.step == 0
-    train = w.findChild(QToolBar, "training_toolbar").widgetForAction(w.actions_by_name["train"])
-    qtbot.mouseClick(train, Qt.LeftButton)
+    assert w.session.step == 0
+    events = record_events(w)
+    press(qtbot, w, "train")
     qtbot.waitUntil(lambda: w.session.snapshot is not None and w.session.snapshot["step"] > 0, timeout=TIMEOUT_MS)
     assert w.session.state == "running"
     real = w.session.snapshot["real"]
@@ -251,3 +245,13 @@ def test_window_trains_on_the_drawn_points(qtbot, window):
     qtbot.waitUntil(lambda: len(plane.real.data) > 0, timeout=TIMEOUT_MS)
     shown = np.stack([plane.real.data["x"], plane.real.data["y"]], 1)
     assert np.linalg.norm(shown[:, None, :] - drawn[None, :, :], axis=2).min(1).max() < 1e-6
+    # The engine trains on them too: the run it saves reads back the drawn points.
+    wait_for_step(qtbot, w, 5)
+    w.session.save(str(tmp_path / "run"))
+    qtbot.waitUntil(lambda: any(kind == "saved" for kind, _ in events), timeout=TIMEOUT_MS)
+    assert not any(kind == "error" for kind, _ in events), events
+    saved = load_run(tmp_path / "run", device="cpu")
+    assert saved.cfg.data.dataset == "csv" and saved.cfg.data.path == path and saved.step >= 5
+    np.testing.assert_array_equal(saved.model.data._points.numpy(), drawn)
+    if w.session.placement == "thread":
+        np.testing.assert_array_equal(w.session.link.engine.trainer.model.data._points.cpu().numpy(), drawn)

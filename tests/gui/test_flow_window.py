@@ -1,5 +1,5 @@
 """The RealNVP window driven as a person would: a small flow set through the settings editors,
-the real toolbar buttons, waiting on the worker's signals, then checking that each panel shows
+the real toolbar buttons, waiting on what the engine reports, then checking that each panel shows
 exactly what the latest snapshot holds."""
 
 from __future__ import annotations
@@ -9,65 +9,37 @@ import time
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QToolBar
 
 from core.models.realnvp import DENSITY_RES
 from gui.panels.plane_view import line_segments
-
-TIMEOUT_MS = 20000
-
-
-def type_into(qtbot, w, name: str, text: str) -> None:
-    editor = w.settings_panel.editors[tuple(name.split("."))]
-    editor.selectAll()
-    qtbot.keyClicks(editor, text)
-
-
-def press(qtbot, w, action_name: str) -> None:
-    """Click the toolbar button of an action, like a person."""
-    toolbar = w.findChild(QToolBar, "training_toolbar")
-    button = toolbar.widgetForAction(w.actions_by_name[action_name])
-    assert button is not None and button.isEnabled(), f"{action_name} button is not clickable"
-    qtbot.mouseClick(button, Qt.LeftButton)
-
-
-def open_window(qtbot, model: str, dataset: str, preset: str | None, settings: dict[str, str]):
-    from gui.app import make_app
-    from gui.main_window import MainWindow
-
-    make_app()
-    w = MainWindow(model, dataset, preset)
-    qtbot.addWidget(w)
-    w.ask_save_on_close = lambda: "discard"
-    for name, text in settings.items():
-        type_into(qtbot, w, name, text)
-    w.on_reset()
-    w.show()
-    qtbot.waitExposed(w)
-    return w
+from tests.gui.helpers import (
+    TIMEOUT_MS,
+    close_window,
+    engine_running,
+    open_window,
+    pause_and_settle,
+    press,
+    wait_drawn,
+)
 
 
 def train_then_pause(qtbot, w, steps: int) -> dict:
-    """Train at least `steps`, pause, and let the last snapshot be drawn; returns the panels."""
+    """Train at least `steps`, pause, and let the window's timer draw the last snapshot; returns the panels."""
     press(qtbot, w, "train")
     qtbot.waitUntil(lambda: w.session.history is not None and w.session.history["step"] >= steps
                     and w.session.snapshot is not None and w.session.snapshot["step"] > 0, timeout=TIMEOUT_MS)
-    press(qtbot, w, "pause")
-    qtbot.waitUntil(lambda: w.session.state == "paused", timeout=TIMEOUT_MS)
-    version = -1
-    while version != w.session.snapshot_version:  # until no further snapshot arrives
-        version = w.session.snapshot_version
-        qtbot.wait(300)
+    pause_and_settle(qtbot, w)
+    wait_drawn(qtbot, w)
     return {type(p).__name__: p for p in w.panels.all()}
 
 
 @pytest.fixture
-def moons_window(qtbot):
+def moons_window(qtbot, placement):
     # A small flow keeps the test quick on two cores.
     w = open_window(qtbot, "realnvp", "moons", None,
-                    {"realnvp.couplings": "4", "realnvp.hidden": "32", "data.batch_size": "128"})
+                    {"realnvp.couplings": "4", "realnvp.hidden": "32", "data.batch_size": "128"}, placement=placement)
     yield w
-    w.session.stop()
+    close_window(w)
 
 
 def test_moons_panels_show_the_flow_both_ways(qtbot, moons_window):
@@ -114,6 +86,7 @@ def test_moons_panels_show_the_flow_both_ways(qtbot, moons_window):
     assert np.allclose(nll, -(log_pz + log_det_curve), atol=1e-3)
 
 
+@pytest.mark.parametrize("placement", ["thread"])  # panels and sliders only: one placement is enough
 def test_layer_slider_walks_from_x_to_z_and_back(qtbot, moons_window):
     w = moons_window
     panels = train_then_pause(qtbot, w, 10)
@@ -144,9 +117,9 @@ def test_layer_slider_walks_from_x_to_z_and_back(qtbot, moons_window):
     assert np.allclose(shown(), layers[-2])
 
 
-def test_image_flow_shows_samples_sliders_and_a_path_between_test_images(qtbot):
+def test_image_flow_shows_samples_sliders_and_a_path_between_test_images(qtbot, placement):
     w = open_window(qtbot, "realnvp", "mnist", "quick-images",
-                    {"realnvp.channels": "8", "data.batch_size": "8"})
+                    {"realnvp.channels": "8", "data.batch_size": "8"}, placement=placement)
     try:
         panels = train_then_pause(qtbot, w, 3)
         snap = w.session.snapshot
@@ -178,15 +151,18 @@ def test_image_flow_shows_samples_sliders_and_a_path_between_test_images(qtbot):
         assert np.allclose(path[:28, :28], snap["test_images"][0, 0], atol=2e-3)
         assert np.allclose(path[29:, 7 * 29:], snap["test_images"][1, 0], atol=2e-3)
     finally:
-        w.session.stop()
+        close_window(w)
 
 
-def test_closing_a_training_flow_window_leaves_no_thread(qtbot, moons_window):
+def test_closing_a_training_flow_window_leaves_no_engine(qtbot, moons_window):
     w = moons_window
     press(qtbot, w, "train")
     qtbot.waitUntil(lambda: w.session.history is not None and w.session.history["step"] >= 5, timeout=TIMEOUT_MS)
-    assert w.session.thread is not None and w.session.thread.isRunning()
+    link, shadow = w.session.link, w.session.shadow
+    assert w.session.state == "running" and engine_running(w) and shadow.isRunning()
     t0 = time.perf_counter()
     w.close()
     assert time.perf_counter() - t0 < 2.0
-    assert w.session.thread is None
+    assert not engine_running(w) and not shadow.isRunning()
+    if link.placement == "process":
+        assert link.process.returncode == 0  # it shut down when asked, it was not killed

@@ -1,13 +1,15 @@
 """The image GAN's window driven as a person would: a tiny DCGAN on MNIST set through the settings
-editors, the real toolbar buttons, waiting on the worker's signals, then checking that each panel
+editors, the real toolbar buttons, waiting on what the engine reports, then checking that each panel
 shows what the snapshots and the history hold. The lesson's button is pressed while training runs."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 from PySide6.QtCore import Qt
 
+import core.classifier as clf
 from core.models.gan_image import ImageGAN
 from gui.panels.gan_image_panels import (
     ClassHistogramPanel,
@@ -19,41 +21,54 @@ from gui.panels.gan_image_panels import (
 from gui.panels.gan_lesson import VanishingGradientLesson, number
 from gui.panels.image_grid import PAD
 from gui.panels.registry import RIGHT
-from tests.gui.test_main_window import TIMEOUT_MS, press, type_into, wait_for_step
+from tests.gui.helpers import (
+    TIMEOUT_MS,
+    close_window,
+    open_window,
+    pause_and_settle,
+    press,
+    record_events,
+    wait_for_step,
+)
 
 # Quick on two cores: a DCGAN with 8 channels, an 8-d z, batches of 16, no EMA (samples = the live G).
 SMALL = {"gan.channels": "8", "gan.latent_dim": "8", "data.batch_size": "16", "gan.ema": "0"}
 PROGRESS = "training the digit classifier… 45%"
 
 
+@pytest.fixture(scope="module")
+def stand_in_classifier_cache(tmp_path_factory):
+    """A classifier cache that holds an untrained stand-in for MNIST. An engine in another process
+    is out of reach of this test's monkeypatches: its prepare() loads this instead of training the
+    real classifier (its snapshots are the window's, so the stand-in is never used)."""
+    root = tmp_path_factory.mktemp("classifier-cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(clf.CACHE_ENV, str(root))
+        torch.manual_seed(0)
+        clf.save_classifier(clf.DigitClassifier({
+            "format": clf.FORMAT, "architecture_version": clf.ARCHITECTURE_VERSION, "dataset": "mnist",
+            "data_md5": clf._data_md5("mnist"), "test_accuracy": 0.1, "reference_score": 1.0}))
+    return root
+
+
 @pytest.fixture
-def make_window(qtbot, monkeypatch):
+def make_window(qtbot, monkeypatch, placement, stand_in_classifier_cache):
     """Windows on a tiny MNIST GAN. No classifier, whatever this machine has cached, so no test
     trains the real one; prepare() reports progress the way the classifier's training does."""
-    from gui.app import make_app
-    from gui.main_window import MainWindow
-
     monkeypatch.setattr(ImageGAN, "_cached_classifier", lambda self: None)
     monkeypatch.setattr(ImageGAN, "_classifier_applies", lambda self: False)
     monkeypatch.setattr(ImageGAN, "prepare", lambda self, progress=None: progress and progress(PROGRESS))
-    make_app()
+    monkeypatch.setenv(clf.CACHE_ENV, str(stand_in_classifier_cache))  # for an engine in its own process
     made = []
 
     def make(preset: str | None = None, **settings):
-        w = MainWindow("gan", "mnist", preset)
-        qtbot.addWidget(w)
-        w.ask_save_on_close = lambda: "discard"
-        for name, text in {**SMALL, **settings}.items():
-            type_into(qtbot, w, name, text)
-        w.on_reset()
-        w.show()
-        qtbot.waitExposed(w)
+        w = open_window(qtbot, "gan", "mnist", preset, {**SMALL, **settings}, placement=placement)
         made.append(w)
         return w
 
     yield make
     for w in made:
-        w.session.stop()
+        close_window(w)
 
 
 def panel(w, cls):
@@ -61,13 +76,9 @@ def panel(w, cls):
 
 
 def pause_and_draw(qtbot, w) -> None:
-    """Pause, wait until no further snapshot arrives, then draw every panel from the last one."""
-    press(qtbot, w, "pause")
-    qtbot.waitUntil(lambda: w.session.state == "paused", timeout=TIMEOUT_MS)
-    version = -1
-    while version != w.session.snapshot_version:
-        version = w.session.snapshot_version
-        qtbot.wait(300)
+    """Pause, wait until the engine paused and the window holds the views of the step it paused
+    at, then draw every panel from them."""
+    pause_and_settle(qtbot, w)
     for p in w.panels.all():
         p.force_redraw()
     w.redraw_all()
@@ -99,12 +110,12 @@ def test_training_fills_the_samples_grid_and_the_d_histogram_history(qtbot, make
     wait_for_step(qtbot, w, 20)
     pause_and_draw(qtbot, w)
     filled = d_hist.buffer.filled
-    assert filled >= 1 and d_hist._ingested == w.session.snapshot_version
+    assert filled >= 1 and d_hist.buffer.steps[-1] == w.session.snapshot["step"]
     for _ in range(3):  # each Step ends with a snapshot, and each snapshot adds one column
-        step = w.session.trainer.step
+        step = w.session.step
         press(qtbot, w, "step")
         qtbot.waitUntil(lambda s=step: w.session.snapshot is not None and w.session.snapshot["step"] == s + 1
-                        and d_hist._ingested == w.session.snapshot_version, timeout=TIMEOUT_MS)
+                        and d_hist.buffer.steps[-1] == s + 1, timeout=TIMEOUT_MS)
         filled += 1
         assert d_hist.buffer.filled == filled
         assert d_hist.buffer.steps[-1] == step + 1
@@ -120,7 +131,7 @@ def test_training_fills_the_samples_grid_and_the_d_histogram_history(qtbot, make
     assert tuple(np.ravel(grid.image.levels)) == (0.0, 1.0)
 
     buffer = d_hist.buffer
-    assert d_hist._ingested == w.session.snapshot_version  # the newest column is this snapshot's
+    assert buffer.steps[-1] == snap["step"]  # the newest column is this snapshot's (its values: below)
     assert buffer.filled <= buffer.capacity and buffer.counts.shape == (2, 200, 40)
     probability = bool(snap["d_is_probability"])
     assert probability == (w.session.model.params.loss in ("minimax", "non-saturating"))
@@ -138,7 +149,9 @@ def test_training_fills_the_samples_grid_and_the_d_histogram_history(qtbot, make
     for name in ("loss_d", "grad_norm_g"):
         losses = [p for p in w.panels.all() if name in getattr(p, "curves", {})][0]
         steps, values = losses.curves[name].getData()
-        assert len(steps) >= 30 and np.isfinite(values).all()
+        # One point per step trained (20 or more, then 3 Steps), none missing.
+        assert w.session.step >= 23 and np.array_equal(steps, np.arange(w.session.step))
+        assert np.isfinite(values).all()
 
     lesson = panel(w, VanishingGradientLesson)  # the newest step's figures, as the history has them
     last = dict(zip(w.session.history["names"], w.session.history["last"], strict=True))
@@ -152,15 +165,17 @@ def test_training_fills_the_samples_grid_and_the_d_histogram_history(qtbot, make
     assert np.all(classes.bars.opts["height"] == 0)
 
 
+@pytest.mark.parametrize("placement", ["thread"])  # prepare() is replaced in this process only
 def test_trainer_status_events_show_in_the_status_bar(qtbot, make_window):
     w = make_window()
     shown = []
     w.statusBar().messageChanged.connect(shown.append)
     press(qtbot, w, "train")
     wait_for_step(qtbot, w, 2)
-    assert PROGRESS in shown  # prepare() ran in the training thread; its progress crossed as an event
+    assert PROGRESS in shown  # prepare() ran in the engine; its progress crossed as an event
 
 
+@pytest.mark.parametrize("placement", ["thread"])  # panels and sliders only: one placement is enough
 def test_class_histogram_shows_the_classifier_figures(qtbot, make_window, monkeypatch):
     """With a classifier the snapshot carries class_fractions, kl_to_uniform and mnist_score. A stand-in
     classifier (class = brightness decile of the sample) adds them, so no real classifier is trained."""
@@ -215,6 +230,7 @@ def test_slider_decodes_at_once_while_training(qtbot, make_window):
     assert w.session.state == "running"
 
 
+@pytest.mark.parametrize("placement", ["thread"])  # panels and sliders only: one placement is enough
 def test_interpolation_strip_decodes_n_images_between_the_end_points(qtbot, make_window):
     w = make_window()
     press(qtbot, w, "train")
@@ -246,33 +262,37 @@ def test_lesson_button_switches_g_to_non_saturating_while_training(qtbot, make_w
     assert model.params.loss == "minimax"
     press(qtbot, w, "train")
     wait_for_step(qtbot, w, 10)
+    events, run = record_events(w), w.session.run_id
     qtbot.waitUntil(lambda: drawn(w) and lesson.values["d_fake"].text() != "–", timeout=TIMEOUT_MS)
     assert lesson.values["loss"].text() == "minimax"
     assert lesson.button.text() == "Switch G to non-saturating"
-    step = w.session.trainer.step
+    step = w.session.step
     qtbot.mouseClick(lesson.button, Qt.LeftButton)
-    qtbot.waitUntil(lambda: model.params.loss == "non-saturating", timeout=TIMEOUT_MS)
+    assert model.params.loss == "non-saturating"  # the window's copy at once
+    qtbot.waitUntil(lambda: ("applied", "gan.loss = non-saturating") in events, timeout=TIMEOUT_MS)  # the engine's
     assert w.session.state == "running" and w.session.model is model  # live: no reset, no pause
+    assert w.session.run_id == run and not any(kind == "built" for kind, _ in events)
     assert w.settings_panel.editors[("gan", "loss")].currentText() == "non-saturating"  # the form agrees
     assert w.settings_panel.current_config().params.loss == "non-saturating"
     qtbot.waitUntil(lambda: drawn(w) and lesson.values["loss"].text() == "non-saturating", timeout=TIMEOUT_MS)
     assert lesson.button.text() == "Switch G back to minimax"
-    qtbot.waitUntil(lambda: w.session.trainer.step > step + 5, timeout=TIMEOUT_MS)  # training goes on
+    qtbot.waitUntil(lambda: w.session.step > step + 5, timeout=TIMEOUT_MS)  # training goes on
+    if w.session.placement == "thread":
+        assert w.session.link.engine.trainer.model.params.loss == "non-saturating"
 
 
-def test_two_d_vanishing_gradient_preset_puts_the_lesson_first(qtbot):
-    from gui.app import make_app
-    from gui.main_window import MainWindow
-
-    make_app()
-    w = MainWindow("gan", "ring8", "vanishing-gradient")
-    qtbot.addWidget(w)
-    lesson = panel(w, VanishingGradientLesson)
-    assert w.panels.docks[0] == (lesson, RIGHT)
-    assert w.session.model.params.loss == "minimax"
-    w.show()
-    qtbot.waitExposed(w)
-    qtbot.mouseClick(lesson.button, Qt.LeftButton)  # no training thread: applied at once
-    assert w.session.model.params.loss == "non-saturating"
-    assert w.settings_panel.editors[("gan", "loss")].currentText() == "non-saturating"
-    assert w.settings_panel.pending.text() == ""  # a live setting: nothing waits for Reset
+@pytest.mark.parametrize("placement", ["process"])
+def test_two_d_vanishing_gradient_preset_puts_the_lesson_first(qtbot, placement):
+    w = open_window(qtbot, "gan", "ring8", "vanishing-gradient", placement=placement)
+    try:
+        lesson = panel(w, VanishingGradientLesson)
+        assert w.panels.docks[0] == (lesson, RIGHT)
+        assert w.session.model.params.loss == "minimax"
+        events = record_events(w)
+        qtbot.mouseClick(lesson.button, Qt.LeftButton)  # not training: the window's copy changes at once
+        assert w.session.model.params.loss == "non-saturating"
+        assert w.settings_panel.editors[("gan", "loss")].currentText() == "non-saturating"
+        assert w.settings_panel.pending.text() == ""  # a live setting: nothing waits for Reset
+        qtbot.waitUntil(lambda: ("applied", "gan.loss = non-saturating") in events, timeout=TIMEOUT_MS)
+    finally:
+        close_window(w)

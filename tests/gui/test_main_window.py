@@ -1,5 +1,6 @@
-"""The window driven as a person would: real toolbar buttons, real sliders, waiting on the
-worker's signals, then checking what the panels hold."""
+"""The window driven as a person would: real toolbar buttons, real sliders, waiting on what the
+engine reports, then checking what the panels hold. Each test runs with the engine in a child
+process and in a thread of the window's process, but for those that reach into the live model."""
 
 from __future__ import annotations
 
@@ -9,51 +10,34 @@ import numpy as np
 import pytest
 import torch
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QToolBar
+from PySide6.QtWidgets import QFileDialog
 
 from core.checkpoint import load_run
+from core.device import pick_device
 from core.latent import LatentDecoder
+from tests.gui.helpers import (  # noqa: F401  (re-exported: other window tests import them from here)
+    TIMEOUT_MS,
+    close_window,
+    engine_running,
+    live_trainer,
+    open_window,
+    patch_engine_processes,
+    press,
+    record_events,
+    type_into,
+    wait_built,
+    wait_engine_paused,
+    wait_for_step,
+)
 
-TIMEOUT_MS = 20000
+SMALL = {"gan.hidden": "32", "data.batch_size": "64"}  # a small network keeps the tests quick on two cores
 
 
 @pytest.fixture
-def window(qtbot):
-    from gui.app import make_app
-    from gui.main_window import MainWindow
-
-    make_app()
-    w = MainWindow("gan", "ring8")
-    qtbot.addWidget(w)
-    w.ask_save_on_close = lambda: "discard"
-    # A small network keeps the tests quick on two cores.
-    type_into(qtbot, w, "gan.hidden", "32")
-    type_into(qtbot, w, "data.batch_size", "64")
-    w.on_reset()
-    w.show()
-    qtbot.waitExposed(w)
+def window(qtbot, placement):
+    w = open_window(qtbot, "gan", "ring8", settings=SMALL, placement=placement)
     yield w
-    w.session.stop()
-
-
-def type_into(qtbot, w, name: str, text: str) -> None:
-    editor = w.settings_panel.editors[tuple(name.split("."))]
-    editor.selectAll()
-    qtbot.keyClicks(editor, text)
-
-
-def press(qtbot, w, action_name: str) -> None:
-    """Click the toolbar button of an action, like a person."""
-    action = w.actions_by_name[action_name]
-    toolbar = w.findChild(QToolBar, "training_toolbar")
-    button = toolbar.widgetForAction(action)
-    assert button is not None and button.isEnabled(), f"{action_name} button is not clickable"
-    qtbot.mouseClick(button, Qt.LeftButton)
-
-
-def wait_for_step(qtbot, w, at_least: int) -> None:
-    qtbot.waitUntil(lambda: w.session.history is not None and w.session.history["step"] >= at_least,
-                    timeout=TIMEOUT_MS)
+    close_window(w)
 
 
 def test_train_fills_every_panel(qtbot, window):
@@ -62,7 +46,7 @@ def test_train_fills_every_panel(qtbot, window):
     wait_for_step(qtbot, w, 50)
     qtbot.waitUntil(lambda: w.session.snapshot is not None and w.session.snapshot["step"] > 0, timeout=TIMEOUT_MS)
     panels = {type(p).__name__: p for p in w.panels.all()}
-    # While training runs, the window draws within its CPU budget, one panel per timer tick.
+    # While training runs, the window's timer draws the panels in turns.
     qtbot.waitUntil(lambda: all(p._drawn_versions is not None for p in panels.values()), timeout=TIMEOUT_MS)
     qtbot.waitUntil(lambda: (panels["GanLossesPanel"].curves["loss_d"].getData()[0] is not None
                              and len(panels["GanLossesPanel"].curves["loss_d"].getData()[0]) > 10),
@@ -77,40 +61,45 @@ def test_train_fills_every_panel(qtbot, window):
     d_panel = panels["DOutputsPanel"]
     x, y = d_panel.hist_real.getData()
     assert y.sum() == pytest.approx(1.0, abs=1e-6)  # a histogram of fractions
-    assert w.status_labels["device"].text() == "device: cpu"
+    assert w.session.device == str(pick_device("auto"))  # the engine's device, as it reported it
+    qtbot.waitUntil(lambda: w.status_labels["device"].text() == f"device: {w.session.device}", timeout=TIMEOUT_MS)
     assert w.session.state == "running"
 
 
 def test_pause_stops_the_step_count_and_resume_continues(qtbot, window):
     w = window
+    events = record_events(w)
     press(qtbot, w, "train")
     wait_for_step(qtbot, w, 20)
     press(qtbot, w, "pause")
-    qtbot.waitUntil(lambda: w.session.trainer.paused and w.session.state == "paused", timeout=TIMEOUT_MS)
+    wait_engine_paused(qtbot, w, events)
     assert w.actions_by_name["pause"].text() == "Resume"
-    qtbot.wait(100)
-    step = w.session.trainer.step
-    qtbot.wait(400)
-    assert w.session.trainer.step == step
+    step = w.session.step
+    history_step = w.session.history["step"]
+    qtbot.wait(400)  # nothing may happen meanwhile
+    assert w.session.step == step and w.session.history["step"] == history_step
     press(qtbot, w, "pause")  # now labelled Resume
-    qtbot.waitUntil(lambda: w.session.trainer.step > step + 10, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: w.session.step > step + 10, timeout=TIMEOUT_MS)
     assert w.session.state == "running"
+    assert any(kind == "resumed" for kind, _ in events)
 
 
 def test_space_toggles_pause_and_step_advances_exactly_one(qtbot, window):
     w = window
+    events = record_events(w)
     press(qtbot, w, "train")
     wait_for_step(qtbot, w, 10)
     w.setFocus()
     qtbot.keyClick(w, Qt.Key_Space)
-    qtbot.waitUntil(lambda: w.session.state == "paused", timeout=TIMEOUT_MS)
-    qtbot.wait(200)
-    step = w.session.trainer.step
+    wait_engine_paused(qtbot, w, events)
+    step = w.session.step
     press(qtbot, w, "step")
-    qtbot.waitUntil(lambda: w.session.trainer.step == step + 1, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: w.session.step == step + 1, timeout=TIMEOUT_MS)
     qtbot.wait(200)
-    assert w.session.trainer.step == step + 1
+    assert w.session.step == step + 1 and w.session.history["step"] == step + 1
     assert w.session.state == "paused"
+    qtbot.waitUntil(lambda: w.session.snapshot is not None and w.session.snapshot["step"] == step + 1,
+                    timeout=TIMEOUT_MS)  # a Step ends with the weights of that step
 
 
 def test_save_then_load_restores_the_run(qtbot, window, tmp_path, monkeypatch):
@@ -121,37 +110,53 @@ def test_save_then_load_restores_the_run(qtbot, window, tmp_path, monkeypatch):
     press(qtbot, w, "save")
     qtbot.waitUntil(lambda: w.last_message[1].startswith("saved step"), timeout=TIMEOUT_MS)
     saved = load_run(tmp_path, device="cpu")
-    qtbot.waitUntil(lambda: w.session.trainer.step > saved.step + 20, timeout=TIMEOUT_MS)
+    assert saved.step >= 30 and w.session.saved_step == saved.step
+    qtbot.waitUntil(lambda: w.session.step > saved.step + 20, timeout=TIMEOUT_MS)
     asked = []
     w.confirm_discard = lambda action, unsaved: asked.append((action, unsaved)) or True
     press(qtbot, w, "load")
-    qtbot.waitUntil(lambda: w.session.state == "paused", timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: w.session.state == "paused", timeout=TIMEOUT_MS)  # the engine's word
     assert asked and asked[0][0] == "Load" and asked[0][1] >= 20  # the steps since the save
-    assert w.session.trainer.step == saved.step
+    assert w.session.step == saved.step and w.session.saved_step == saved.step
+    # The engine's weights and history reach the window: its copy of the model, its history.
+    qtbot.waitUntil(lambda: w.session.snapshot is not None and w.session.snapshot["step"] == saved.step,
+                    timeout=TIMEOUT_MS)
     now = w.session.model.state_dict()
     for key, value in saved.model.state_dict().items():
         assert torch.equal(now[key], value), key
+    saved_steps, saved_values = saved.history.arrays()
+    assert np.array_equal(w.session.history["steps"], saved_steps)
+    assert np.allclose(w.session.history["values"], saved_values, equal_nan=True)
+    if w.session.placement == "thread":
+        live = live_trainer(w)
+        assert live.step == saved.step
+        for key, value in saved.model.state_dict().items():
+            assert torch.equal(live.model.state_dict()[key].cpu(), value), key
     # It carries on from there.
     press(qtbot, w, "train")
-    qtbot.waitUntil(lambda: w.session.trainer.step > saved.step + 5, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: w.session.step > saved.step + 5, timeout=TIMEOUT_MS)
+    assert w.session.history["steps"][0] == saved_steps[0]  # the same history, continued
 
 
 def test_load_of_a_non_run_shows_an_error_and_keeps_the_model(qtbot, window, tmp_path, monkeypatch):
     w = window
     (tmp_path / "checkpoint.safetensors").write_bytes(b"not a checkpoint at all")
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(tmp_path)))
-    model_before = w.session.model
+    model_before, run_before = w.session.model, w.session.run_id
     press(qtbot, w, "load")
     assert w.last_message[0] == "error"
     assert "not a genviz checkpoint" in w.last_message[1]
     assert w.error_box is not None and w.error_box.isVisible()
-    assert w.session.model is model_before
+    assert w.session.model is model_before and w.session.run_id == run_before
+    press(qtbot, w, "train")  # the engine still has the model, and trains it
+    wait_for_step(qtbot, w, 5)
 
 
 def test_slider_moves_the_marker_while_training(qtbot, window):
     w = window
     press(qtbot, w, "train")
     wait_for_step(qtbot, w, 20)
+    qtbot.waitUntil(lambda: w.session.snapshot is not None and w.session.snapshot["step"] > 0, timeout=TIMEOUT_MS)
     sliders = w.panels.sliders
     plane = w.panels.main
     before = None if plane.marker_xy is None else plane.marker_xy.copy()
@@ -184,74 +189,126 @@ def test_interpolation_path_is_drawn(qtbot, window):
     assert x is None or len(x) == 0
 
 
-def test_live_learning_rate_change_applies_without_reset(qtbot, window):
+def test_live_learning_rate_change_applies_without_reset(qtbot, window, tmp_path):
     w = window
     press(qtbot, w, "train")
     wait_for_step(qtbot, w, 10)
-    model = w.session.model
+    events = record_events(w)
+    model, run = w.session.model, w.session.run_id
     type_into(qtbot, w, "gan.lr_g", "0.00123")
-    qtbot.waitUntil(lambda: model.base_lr["g"] == pytest.approx(0.00123), timeout=TIMEOUT_MS)
-    assert w.session.model is model  # no reset
-    # The optimizer's lr is the base lr times the (slowly varying) cosine schedule factor.
-    qtbot.waitUntil(lambda: model.optimizers["g"].param_groups[0]["lr"]
-                    == pytest.approx(0.00123 * model.lr_factor(w.session.trainer.step), rel=1e-3),
-                    timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: ("applied", "gan.lr_g = 0.00123") in events, timeout=TIMEOUT_MS)  # the engine's word
+    assert model.params.lr_g == pytest.approx(0.00123)  # the window's copy agrees
+    assert w.session.model is model and w.session.run_id == run  # no reset
+    assert w.session.state == "running" and not any(kind == "built" for kind, _ in events)
+    step = w.session.step
+    qtbot.waitUntil(lambda: w.session.step > step + 5, timeout=TIMEOUT_MS)  # training goes on
+    # The engine's optimizer trains with it: its lr is the base lr times the (slowly varying) cosine factor.
+    if w.session.placement == "thread":
+        live = live_trainer(w)
+        qtbot.waitUntil(lambda: live.model.optimizers["g"].param_groups[0]["lr"]
+                        == pytest.approx(0.00123 * live.model.lr_factor(live.step), rel=1e-3), timeout=TIMEOUT_MS)
+    w.session.save(str(tmp_path))  # in either placement, the saved optimizer says so
+    qtbot.waitUntil(lambda: any(kind == "saved" for kind, _ in events), timeout=TIMEOUT_MS)
+    saved = load_run(tmp_path, device="cpu")
+    assert saved.model.base_lr["g"] == pytest.approx(0.00123)
+    assert saved.model.optimizers["g"].param_groups[0]["lr"] == pytest.approx(
+        0.00123 * saved.model.lr_factor(saved.step), rel=1e-3)
 
 
 def test_bad_value_is_flagged_as_typed(qtbot, window):
     w = window
+    run = w.session.run_id
     type_into(qtbot, w, "gan.lr_d", "-3")
     editor = w.settings_panel.editors[("gan", "lr_d")]
     assert "border" in editor.styleSheet()
     assert "gan.lr_d" in w.settings_panel.message.text() and "allowed" in w.settings_panel.message.text()
     w.on_reset()  # refuses, with a dialog, and keeps the current model
     assert w.last_message[0] == "error" and "gan.lr_d" in w.last_message[1]
+    assert w.session.run_id == run
 
 
-def test_nan_pauses_restores_and_reports(qtbot, window):
-    w = window
-    model = w.session.model
-    real_step = model.training_step
+NAN_AT = 60
+POISON_THE_ENGINE = f'''
+import torch
+from core.models.gan2d import GAN2D
 
-    def poisoned(step):
-        out = real_step(step)
-        if step == 60:
-            out["loss_d"] = torch.tensor(float("nan"))
-        return out
+real_step = GAN2D.training_step
 
-    model.training_step = poisoned
-    press(qtbot, w, "train")
-    qtbot.waitUntil(lambda: w.last_message[0] == "error", timeout=TIMEOUT_MS)
-    assert "NaN" in w.last_message[1]
-    qtbot.waitUntil(lambda: w.session.state == "paused", timeout=TIMEOUT_MS)
-    assert w.session.trainer.step <= 60
-    assert model.state_is_finite()
+def poisoned(self, step):
+    out = real_step(self, step)
+    if step == {NAN_AT}:
+        out["loss_d"] = torch.tensor(float("nan"))
+    return out
+
+GAN2D.training_step = poisoned
+'''
 
 
-def test_closing_while_training_stops_the_thread_quickly(qtbot, window):
+def test_nan_pauses_restores_and_reports(qtbot, placement, monkeypatch, tmp_path):
+    if placement == "process":  # the same poisoned step, in the engine's process
+        patch_engine_processes(monkeypatch, tmp_path, POISON_THE_ENGINE)
+    w = open_window(qtbot, "gan", "ring8", settings=SMALL, placement=placement)
+    try:
+        wait_built(qtbot, w)
+        trainer = live_trainer(w) if placement == "thread" else None
+        if trainer is not None:
+            real_step = trainer.model.training_step
+
+            def poisoned(step):
+                out = real_step(step)
+                if step == NAN_AT:
+                    out["loss_d"] = torch.tensor(float("nan"))
+                return out
+
+            trainer.model.training_step = poisoned
+        press(qtbot, w, "train")
+        qtbot.waitUntil(lambda: w.last_message[0] == "error", timeout=TIMEOUT_MS)
+        assert "NaN" in w.last_message[1] and f"step {NAN_AT}" in w.last_message[1]
+        qtbot.waitUntil(lambda: w.session.state == "paused", timeout=TIMEOUT_MS)
+        s = w.session
+        assert s.step <= NAN_AT
+        # The window went back with the engine: its step and history are those of the restored state,
+        if trainer is not None:
+            assert trainer.step == s.step and trainer.paused and trainer.model.state_is_finite()
+        assert s.history["step"] == s.step
+        assert len(s.history["steps"]) == 0 or s.history["steps"].max() < s.step
+        # and so are its views, made from the restored weights.
+        qtbot.waitUntil(lambda: s.snapshot is not None and s.snapshot["step"] == s.step, timeout=TIMEOUT_MS)
+        assert s.model.state_is_finite()
+    finally:
+        close_window(w)
+
+
+def test_closing_while_training_ends_the_engine_quickly(qtbot, window):
     w = window
     press(qtbot, w, "train")
     wait_for_step(qtbot, w, 10)
-    thread = w.session.thread
-    assert thread is not None and thread.isRunning()
+    link, shadow = w.session.link, w.session.shadow
+    assert w.session.state == "running" and engine_running(w) and shadow.isRunning()
     t0 = time.perf_counter()
     w.close()
     assert time.perf_counter() - t0 < 2.0
-    assert w.session.thread is None
+    assert not engine_running(w) and not shadow.isRunning()
+    if link.placement == "process":
+        assert link.process.returncode == 0  # it shut down when asked, it was not killed
 
 
 def test_reset_asks_before_discarding_unsaved_steps(qtbot, window, tmp_path):
     w = window
     press(qtbot, w, "train")
     wait_for_step(qtbot, w, 20)
-    model = w.session.model
+    model, run = w.session.model, w.session.run_id
     answers = []
     w.confirm_discard = lambda action, unsaved: answers.append((action, unsaved)) or False  # Cancel
     press(qtbot, w, "reset")
     assert answers and answers[0][0] == "Reset" and answers[0][1] >= 20
-    assert w.session.model is model and w.session.trainer.step >= 20  # nothing was lost
+    assert w.session.model is model and w.session.run_id == run and w.session.step >= 20  # nothing was lost
     press(qtbot, w, "stop")
-    qtbot.waitUntil(lambda: w.session.thread is None, timeout=TIMEOUT_MS)
-    w.save_to(str(tmp_path))  # no thread runs: saved at once
+    qtbot.waitUntil(lambda: w.session.state == "stopped", timeout=TIMEOUT_MS)
+    w.save_to(str(tmp_path))
+    qtbot.waitUntil(lambda: w.session.saved_step == w.session.step, timeout=TIMEOUT_MS)  # the engine saved
+    assert load_run(tmp_path, device="cpu").step == w.session.step
     press(qtbot, w, "reset")  # nothing unsaved: no prompt (an unexpected one fails the test)
-    assert w.session.model is not model and w.session.trainer.step == 0
+    assert w.session.model is not model and w.session.step == 0
+    wait_built(qtbot, w)
+    assert w.session.step == 0 and w.session.state == "idle"  # the engine's new model starts afresh

@@ -1,5 +1,5 @@
 """The VAE's panels driven as a person would: real toolbar buttons, sliders and Encode, waiting on
-the worker's signals, then checking that every panel holds the snapshot's data."""
+what the engine reports, then checking that every panel holds the snapshot's data."""
 
 from __future__ import annotations
 
@@ -19,34 +19,31 @@ from gui.panels.vae_panels import (
     SamplesPanel,
 )
 from gui.panels.vae_views import KlPerDimPanel, LatentScatterPanel, VaeLossesPanel, VaePlaneView
-from tests.gui.test_main_window import TIMEOUT_MS, press, type_into, wait_for_step
+from tests.gui.helpers import (
+    TIMEOUT_MS,
+    close_window,
+    engine_running,
+    open_window,
+    pause_and_settle,
+    press,
+    wait_for_step,
+)
 
 SMALL = {"vae.hidden": "64", "data.batch_size": "64", "vae.test_every": "10"}  # quick on two cores
 
 
 @pytest.fixture
-def make_window(qtbot):
-    from gui.app import make_app
-    from gui.main_window import MainWindow
-
-    make_app()
+def make_window(qtbot, placement):
     made = []
 
     def make(dataset: str, **settings):
-        w = MainWindow("vae", dataset)
-        qtbot.addWidget(w)
-        w.ask_save_on_close = lambda: "discard"
-        for name, text in {**SMALL, **settings}.items():
-            type_into(qtbot, w, name, text)
-        w.on_reset()
-        w.show()
-        qtbot.waitExposed(w)
+        w = open_window(qtbot, "vae", dataset, None, {**SMALL, **settings}, placement=placement)
         made.append(w)
         return w
 
     yield make
     for w in made:
-        w.session.stop()
+        close_window(w)
 
 
 def panel(w, cls):
@@ -58,9 +55,7 @@ def train_then_pause(qtbot, w, steps: int) -> None:
     press(qtbot, w, "train")
     wait_for_step(qtbot, w, steps)
     qtbot.waitUntil(lambda: w.session.snapshot is not None and w.session.snapshot["step"] > 0, timeout=TIMEOUT_MS)
-    press(qtbot, w, "pause")
-    qtbot.waitUntil(lambda: w.session.state == "paused", timeout=TIMEOUT_MS)
-    qtbot.wait(300)  # a snapshot already on its way arrives
+    pause_and_settle(qtbot, w)
     for p in w.panels.all():
         p.force_redraw()
     w.redraw_all()
@@ -135,6 +130,7 @@ def test_slider_decodes_at_once_while_training(qtbot, make_window):
     assert w.session.state == "running"
 
 
+@pytest.mark.parametrize("placement", ["thread"])  # panels and sliders only: one placement is enough
 def test_encode_sets_the_sliders_to_mu_of_the_test_image(qtbot, make_window):
     w = make_window("mnist")
     train_then_pause(qtbot, w, 20)
@@ -149,6 +145,7 @@ def test_encode_sets_the_sliders_to_mu_of_the_test_image(qtbot, make_window):
     assert "test example 5" in explorer.info.text()
 
 
+@pytest.mark.parametrize("placement", ["thread"])  # panels and sliders only: one placement is enough
 def test_clicking_a_scatter_point_sets_the_sliders(qtbot, make_window):
     w = make_window("mnist")
     train_then_pause(qtbot, w, 20)
@@ -166,6 +163,7 @@ def test_clicking_a_scatter_point_sets_the_sliders(qtbot, make_window):
     assert np.allclose(explorer.decoded.displayed(), expected, atol=1e-6)
 
 
+@pytest.mark.parametrize("placement", ["thread"])  # panels and sliders only: one placement is enough
 def test_interpolation_strip_between_two_test_images(qtbot, make_window):
     w = make_window("mnist")
     train_then_pause(qtbot, w, 20)
@@ -226,12 +224,15 @@ def test_vae_on_moons_shows_the_plane(qtbot, make_window):
     assert len(x) == 7
 
 
-def test_closing_while_training_stops_the_thread_quickly(qtbot, make_window):
+def test_closing_while_training_ends_the_engine_quickly(qtbot, make_window):
     w = make_window("mnist")
     press(qtbot, w, "train")
     wait_for_step(qtbot, w, 5)
-    assert w.session.thread is not None and w.session.thread.isRunning()
+    link, shadow = w.session.link, w.session.shadow
+    assert w.session.state == "running" and engine_running(w) and shadow.isRunning()
     t0 = time.perf_counter()
     w.close()
     assert time.perf_counter() - t0 < 2.0
-    assert w.session.thread is None
+    assert not engine_running(w) and not shadow.isRunning()
+    if link.placement == "process":
+        assert link.process.returncode == 0  # it shut down when asked, it was not killed
