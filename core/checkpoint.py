@@ -82,6 +82,10 @@ def _unflatten_optimizer(name: str, meta: dict, tensors: dict) -> dict:
 def save_run(run_dir: str | Path, trainer) -> Path:
     """Write the trainer's whole state into run_dir. Safe to call between steps."""
     run_dir = Path(run_dir)
+    # A save cut short (the engine killed mid-write) leaves its temporary file: one engine saves a
+    # folder at a time, so any that are here now are such leftovers.
+    for leftover in run_dir.glob(".*.tmp") if run_dir.is_dir() else ():
+        leftover.unlink(missing_ok=True)
     model = trainer.model
     tensors = {f"model.{k}": v.detach().cpu().contiguous().clone() for k, v in model.state_dict().items()}
     optim_meta = {name: _flatten_optimizer(name, opt, tensors) for name, opt in model.optimizers.items()}

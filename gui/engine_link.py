@@ -26,7 +26,7 @@ from PySide6.QtCore import QObject, QThread, Signal
 from core.engine import Engine
 from core.outbox import Outbox
 from core.protocol import Channel, Message, ProtocolError
-from gui.worker import LIVE_THREADS
+from gui.live_threads import LIVE_THREADS
 
 ROOT = Path(__file__).resolve().parent.parent
 CLOSE_TIMEOUT_S = 2.0
@@ -45,8 +45,11 @@ class EngineLink(QObject):
         self.inbox = Outbox(on_first=self.ready.emit)
         self.weights_sink = None  # callable(Message) for weights, from the link's thread
         self.alive = True
+        self.warm = False  # the engine said hello: it has imported torch and serves commands
 
     def deliver(self, msg: Message) -> None:
+        if msg.kind == "hello":
+            self.warm = True
         sink = self.weights_sink
         if msg.kind == "weights" and sink is not None:
             sink(msg)
@@ -166,6 +169,8 @@ class ProcessEngineLink(EngineLink):
 
     def close(self) -> bool:
         self._closing = True
+        if not self.warm:  # still importing torch: nothing to save yet, and no reason to wait for it
+            self.process.kill()
         self.send(Message("cmd", body={"op": "shutdown"}))
         try:
             self.process.wait(timeout=CLOSE_TIMEOUT_S)

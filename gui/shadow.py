@@ -17,7 +17,7 @@ import torch
 from PySide6.QtCore import QThread, Signal
 
 from core.protocol import Message, unflatten_arrays
-from gui.worker import LIVE_THREADS
+from gui.live_threads import LIVE_THREADS
 
 MIN_INTERVAL_S = 0.05  # 20 Hz: the window's frame rate
 

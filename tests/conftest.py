@@ -41,11 +41,11 @@ def private_qt_settings(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def no_training_thread_left_running():
     yield
-    if "gui.worker" not in sys.modules:
+    if "gui.live_threads" not in sys.modules:
         return
     import shiboken6
 
-    from gui.worker import LIVE_THREADS
+    from gui.live_threads import LIVE_THREADS
 
     running = [t for t in list(LIVE_THREADS) if shiboken6.isValid(t) and t.isRunning()]
     names = [t.objectName() for t in running]

@@ -231,3 +231,15 @@ def test_loading_never_unpickles(tmp_path):
     with pytest.raises(CheckpointError):
         load_run(run)
     assert not marker.exists()
+
+
+def test_a_save_removes_the_temporary_file_of_a_save_cut_short(tmp_path):
+    trainer = Trainer(tiny_gan())
+    trainer.run(max_steps=5)
+    run = tmp_path / "run"
+    run.mkdir()
+    leftover = run / ".checkpoint.safetensors.abc123.tmp"  # as a killed engine leaves it
+    leftover.write_bytes(b"half a checkpoint")
+    save_run(run, trainer)
+    assert not leftover.exists()
+    assert load_run(run).step == 5
