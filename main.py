@@ -81,6 +81,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--steps", type=_positive_int, default=300)
     p.add_argument("--out", required=True)
 
+    p = sub.add_parser(
+        "engine", help="train on this machine (e.g. a GPU box); windows elsewhere attach over TCP",
+        description="Train here whether or not a window is attached; windows attach with 'python main.py gui "
+                    "--attach tcp://HOST:PORT --key-file F' to watch and steer. Every message is signed with a key "
+                    "(not encrypted): across an untrusted network, listen on 127.0.0.1 and use ssh -L.")
+    p.add_argument("--listen", required=True, metavar="HOST:PORT",
+                   help="where windows connect: PORT or :PORT listens on 127.0.0.1 only (the default; reach it "
+                        "through ssh -L), 0.0.0.0:PORT on every interface; port 0 picks a free one")
+    p.add_argument("--model", choices=MODELS, default=None, help="a new model to build and train at once "
+                                                                  "(with --dataset)")
+    p.add_argument("--dataset", default=None, help="the new model's data set (with --model)")
+    p.add_argument("--preset", default=None, help="named settings for the new model")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="one setting of the new model, e.g. gan.lr_g=1e-4 (repeat for more)")
+    p.add_argument("--steps", type=_positive_int, help="train until this step (default: the run's train.steps)")
+    p.add_argument("--seed", type=int, help="the new model's train.seed")
+    p.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), default=None,
+                   help="where to train (default: the run's train.device; auto = CUDA, then MPS, then the CPU)")
+    p.add_argument("--key-file", metavar="F", help="the key windows must sign with: reused if F exists, else 32 "
+                                                  "random bytes are written there in hex (mode 0600); "
+                                                  "default RUN_ROOT/engine.key")
+    p.add_argument("--run-root", metavar="DIR",
+                   help="the engine's folder: Ctrl-C or SIGTERM saves the run here, and windows may save, load and "
+                        "download only inside it; default ./genviz-engine-run-DATE-TIME in the current folder")
+    p.add_argument("--paused", action="store_true", help="build or load the model, but wait, paused, for a window")
+    p.add_argument("run_dir", nargs="?", default=None, metavar="RUN_DIR",
+                   help="a saved run to load and carry on (instead of --model and --dataset)")
+
     p = sub.add_parser("bench", help="run the performance benchmarks")
     p.add_argument("--json", action="store_true")
     p.add_argument("--quick", action="store_true", help="shorter runs (for tests)")
@@ -127,6 +155,10 @@ def run(argv: list[str]) -> int:
                            getattr(args, "preset", None), getattr(args, "autostart", False),
                            getattr(args, "run_dir", None), getattr(args, "engine", "process"),
                            attach=getattr(args, "attach", None), key=key)
+        if command == "engine":  # no Qt on this path: the box may have none
+            from core.engine_cli import run_engine
+
+            return run_engine(args)
         if command == "screenshot":
             from gui.screenshot import take_screenshot
 

@@ -1,6 +1,6 @@
 """The engine: one model and its Trainer, driven only by messages (core.protocol.Message).
 
-Commands in (kind "cmd", body["op"]): build, load, start, pause, resume, step, stop, set, save,
+Commands in (kind "cmd", body["op"]): build, load, start, pause, resume, step, stop, set, save, sync,
 shutdown. Streams out: "built" (a new model, with its whole metric history), "rows" (the raw
 metric rows of one flush), "history" (the whole history again, after a NaN recovery), "weights"
 (the model's state, from which the window computes its views on its own copy), "event" and "state".
@@ -12,6 +12,12 @@ trainer's flags, everything else is queued in order, so there is never a second 
 
 Every message carries the run id given by the window's build/load command; a command for another
 run is dropped, and so the window drops streams of a run it has moved on from.
+
+Remote windows (core.engine_server): "sync" {"client": id} makes the engine send that one client the
+whole picture, "built" (history, weights) then "state", both with body["for"] = id, between two steps,
+so every row flushed before it is inside that history and every later one reaches the client as rows.
+With a `save_root`, saves (and loads whose body the server marked "remote": a client's) must stay
+inside it; a relative run_dir is taken relative to it.
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ from core.models.base import numpy_copies
 from core.protocol import Message, flatten_arrays
 from core.trainer import Trainer, TrainerCallbacks
 
-OPS = ("build", "load", "start", "pause", "resume", "step", "stop", "set", "save", "shutdown")
+OPS = ("build", "load", "start", "pause", "resume", "step", "stop", "set", "save", "sync", "shutdown")
 IMMEDIATE = ("pause", "resume", "step", "stop")  # flags on the running trainer, never queued behind a step
 
 
@@ -60,11 +66,16 @@ def history_arrays(history) -> dict[str, np.ndarray]:
 
 
 class Engine(TrainerCallbacks):
-    def __init__(self, emit: Callable[[Message], None], rates: dict | None = None, device: str | None = None):
+    def __init__(self, emit: Callable[[Message], None], rates: dict | None = None, device: str | None = None,
+                 save_root: Path | None = None):
         self.emit = emit  # must never block: the caller puts messages in an Outbox
         self.rates = rates or engine_rates()
         self.device = device  # overrides the configuration's train.device (e.g. a test on the CPU)
+        # Set for an engine that windows on other machines steer: their saves and loads stay inside it.
+        self.save_root = Path(save_root).resolve() if save_root is not None else None
+        self.last_saved_dir: Path | None = None
         self.run_id = ""
+        self.run_dir: str | None = None
         self.cfg: RunConfig | None = None
         self.trainer: Trainer | None = None
         self.max_steps: int | None = None
@@ -73,6 +84,7 @@ class Engine(TrainerCallbacks):
         self._training = False
         self._accepted_run = ""  # the run of the latest build or load, even before the loop built it
         self._pending_start: dict | None = None  # a start not yet reached by the loop (see _pend)
+        self._pending_syncs: list[str] = []  # clients waiting for a sync while no loop trains
         self._state = "idle"
 
     # -- from any thread --------------------------------------------------------------------
@@ -81,12 +93,27 @@ class Engine(TrainerCallbacks):
         if msg.kind != "cmd" or op not in OPS:
             self._event("error", f"unknown command {op!r} ({msg.kind}); allowed: {', '.join(OPS)}", run=msg.run)
             return
+        if op == "load" and msg.body.get("remote") and self.save_root is not None:
+            # Checked here, not in the loop: a refused load must not stop the run that trains now.
+            path = confine(self.save_root, str(msg.body.get("run_dir", "")))
+            if path is None:
+                self._event("error", refused_text("load from", msg.body.get("run_dir"), self.save_root), run=msg.run)
+                return
+            msg = Message(msg.kind, msg.run, body={**msg.body, "run_dir": str(path)})
         with self._lock:
             if op in ("build", "load"):
                 self._accepted_run = msg.run  # commands that follow it are for the new run
-            elif op != "shutdown" and msg.run != self._accepted_run:
-                return  # meant for a run this engine has moved on from
+            elif op not in ("shutdown", "sync") and msg.run != self._accepted_run:
+                return  # meant for a run this engine has moved on from (a sync is for whatever runs now)
             t = self.trainer
+            if op == "sync":
+                client = str(msg.body.get("client", ""))
+                if self._training and t is not None:  # between two steps, even while stopping (see _train)
+                    t.submit(lambda _t, c=client: self._sync(c))
+                else:  # the loop may be about to train: _train takes these over, else serve() runs them
+                    self._pending_syncs.append(client)
+                    self._queue.put(msg)
+                return
             # A run that is stopping takes no more flags: a start (or a step) then waits for the
             # loop to end and begins a new one, so Stop then Train never makes two loops.
             stopping = t is not None and t.stopping and (op in IMMEDIATE or op == "start")
@@ -159,6 +186,11 @@ class Engine(TrainerCallbacks):
                     self._apply(msg.body)
                 elif op == "save":
                     self._save(msg.body)
+                elif op == "sync":
+                    with self._lock:
+                        clients, self._pending_syncs = self._pending_syncs, []
+                    for client in clients:  # none left if a loop started since and took them
+                        self._sync(client)
             except ConfigError as exc:  # bad input from the window: say so, keep what we have
                 self._event("error", str(exc))
             except Exception as exc:  # keep the engine up; the window shows the message
@@ -173,22 +205,40 @@ class Engine(TrainerCallbacks):
         self._adopt(msg.run, cfg, Trainer(model, callbacks=self, snapshot_source=weights_of, **self.rates), None)
 
     def _load(self, msg: Message) -> None:
-        run_dir = str(msg.body["run_dir"])
+        run_dir = str(msg.body["run_dir"])  # a client's: confined by command()
         loaded = load_run(run_dir, device=self.device)
         trainer = trainer_from_run(loaded, callbacks=self, snapshot_source=weights_of, **self.rates)
         self._adopt(msg.run, loaded.cfg, trainer, run_dir)
         if msg.body.get("start_paused", True):  # like a paused run: Step and Resume carry on from it
             self._train({"paused": True})
 
+    def adopt(self, run_id: str, cfg: RunConfig, trainer: Trainer, run_dir: str | None) -> None:
+        """Take a model built elsewhere (the engine command builds it first, so bad input exits
+        at once). Only before serve() starts, or in its thread."""
+        with self._lock:
+            self._accepted_run = run_id
+        self._adopt(run_id, cfg, trainer, run_dir)
+
     def _adopt(self, run_id: str, cfg: RunConfig, trainer: Trainer, run_dir: str | None) -> None:
-        self.run_id, self.cfg, self.trainer = run_id, cfg, trainer
+        self.run_id, self.cfg, self.trainer, self.run_dir = run_id, cfg, trainer, run_dir
         self.max_steps = cfg.train.steps
-        self.emit(Message("built", run_id, body={
-            "config": cfg.to_dict(), "step": trainer.step, "saved_step": trainer.saved_step,
-            "train_seconds": trainer.train_seconds, "device": str(trainer.model.device), "run_dir": run_dir,
-            "metric_names": list(trainer.model.metric_names), "max_steps": self.max_steps,
-        }, arrays={**history_arrays(trainer.history), **flatten_arrays(weights_of(trainer.model))}))
+        self.emit(self._built_message())
         self._set_state("stopped" if run_dir else "idle")
+
+    def _built_message(self, **extra) -> Message:
+        trainer = self.trainer
+        return Message("built", self.run_id, body={
+            "config": self.cfg.to_dict(), "step": trainer.step, "saved_step": trainer.saved_step,
+            "train_seconds": trainer.train_seconds, "device": str(trainer.model.device), "run_dir": self.run_dir,
+            "metric_names": list(trainer.model.metric_names), "max_steps": self.max_steps, **extra,
+        }, arrays={**history_arrays(trainer.history), **flatten_arrays(weights_of(trainer.model))})
+
+    def _sync(self, client: str) -> None:
+        """Everything one newly attached client needs, for it alone. In the training thread, between
+        steps (Trainer._run_tasks flushed first), so its history holds every row sent before it."""
+        if self.trainer is not None:
+            self.emit(self._built_message(**{"for": client}))
+        self._set_state(self._state, **{"for": client})
 
     def _train(self, body: dict) -> None:
         t, single = self.trainer, int(body.get("single", 0))
@@ -202,6 +252,9 @@ class Engine(TrainerCallbacks):
             return
         with self._lock:
             self._training = True
+            for client in self._pending_syncs:  # from now on command() submits them: keep them in order
+                t.submit(lambda _t, c=client: self._sync(c))
+            self._pending_syncs = []
             t.rearm()
             if body.get("paused") or single:
                 t.pause()
@@ -216,6 +269,9 @@ class Engine(TrainerCallbacks):
         finally:
             with self._lock:
                 self._training = False
+            # A task submitted after run()'s last look (a sync, a save, a setting) would be lost; from
+            # here on command() queues them instead, so these are the last ones.
+            t._run_tasks()
             # Wall time of the whole loop (flushes, weights and pauses included), for bench's ratios.
             self._set_state("stopped", run_steps=t.step - first_step, run_wall_s=time.perf_counter() - started)
 
@@ -230,13 +286,37 @@ class Engine(TrainerCallbacks):
         self._event("applied", f"{section}.{name} = {value}")
 
     def _save(self, body: dict) -> None:
-        run_dir = Path(str(body["run_dir"]))
+        if self.trainer is None:
+            self._event("error", "nothing to save: send build or load first")
+            return
+        confined = self._confined("save to", str(body["run_dir"]))
+        if confined is None:
+            return
+        run_dir = Path(confined)
         try:
             save_run(run_dir, self.trainer)
         except OSError as exc:
             self._event("error", f"could not save to {run_dir}: {exc}")
             return
+        self.last_saved_dir = run_dir
         self._event("saved", f"saved step {self.trainer.step} to {run_dir}", run_dir=str(run_dir))
+
+    def _confined(self, what: str, run_dir: str) -> str | None:
+        """With a save_root: run_dir resolved inside it (see confine), else None after an error
+        event. Without one: run_dir as given."""
+        if self.save_root is None:
+            return run_dir
+        path = confine(self.save_root, run_dir)
+        if path is None:
+            self._event("error", refused_text(what, run_dir, self.save_root))
+            return None
+        return str(path)
+
+    @property
+    def accepted_run(self) -> str:
+        """The run that commands must name now (the latest build or load)."""
+        with self._lock:
+            return self._accepted_run
 
     # -- TrainerCallbacks, in the training thread ------------------------------------------
     def on_flush(self, trainer: Trainer) -> None:
@@ -278,9 +358,22 @@ class Engine(TrainerCallbacks):
         self.emit(Message("state", self.run_id, body=body))
 
 
+def confine(root: Path, run_dir: str | Path) -> Path | None:
+    """run_dir (relative to root, or absolute) resolved with symlinks followed, if that is root or a
+    folder inside it; else None. A link inside the root that points out of it is outside."""
+    root = Path(root).resolve()
+    path = (root / run_dir).resolve()  # an absolute run_dir replaces the root in the join
+    return path if path == root or root in path.parents else None
+
+
+def refused_text(what: str, run_dir, root: Path) -> str:
+    return f"{what} {run_dir} refused: outside the engine's run folder {root}; allowed: a folder inside it"
+
+
 def torch_threads_for_engine() -> int:
     """In its own process the engine may use every core but the one the window draws on."""
     return max(1, (os.cpu_count() or 2) - 1)
 
 
-__all__ = ["Engine", "OPS", "engine_rates", "torch_threads_for_engine", "weights_of", "torch"]
+__all__ = ["Engine", "OPS", "confine", "engine_rates", "refused_text", "torch_threads_for_engine", "weights_of",
+           "torch"]
