@@ -204,7 +204,8 @@ class Session(QObject):
         if self.model is None:
             raise RuntimeError("nothing to save: no model yet")
         self.run_dir = str(run_dir)
-        self._send("save", run_dir=str(Path(run_dir).resolve()))
+        # A remote engine takes the folder as given: relative to its own run folder, on its own disk.
+        self._send("save", run_dir=str(run_dir) if self.remote else str(Path(run_dir).resolve()))
 
     @property
     def remote(self) -> bool:
@@ -213,6 +214,7 @@ class Session(QObject):
     def download(self, folder: str) -> None:
         """Copy the engine's latest saved run folder to `folder` here (attach); events say how it went."""
         self.download_to = Path(folder)
+        self.download_to.mkdir(parents=True, exist_ok=True)
         self._send("download")
 
     def close(self) -> bool:
