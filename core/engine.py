@@ -46,12 +46,12 @@ IMMEDIATE = ("pause", "resume", "step", "stop")  # flags on the running trainer,
 
 def engine_rates() -> dict:
     """How often the engine sends what. Metrics cross 10 times a second (they are small, and the
-    history lines should trail the step counter by less than 0.5 s); weights at most 20 times a
+    history lines should trail the step counter by less than 0.5 s); weights at most 25 times a
     second and within 2% of the training thread's time (copying a state dict is the only cost the
     views put on training). Environment variables let a slow link or a fast machine change them."""
     return {
         "flush_interval": float(os.environ.get("GENVIZ_FLUSH_S", 0.1)),
-        "snapshot_interval": float(os.environ.get("GENVIZ_WEIGHTS_S", 0.05)),
+        "snapshot_interval": float(os.environ.get("GENVIZ_WEIGHTS_S", 0.04)),
         "snapshot_budget": float(os.environ.get("GENVIZ_WEIGHTS_BUDGET", 0.02)),
     }
 

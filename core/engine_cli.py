@@ -138,6 +138,7 @@ def run_engine(args) -> int:
             key = read_key(key_file) if key_file.exists() else write_key(key_file)
         server = EngineServer(listener, key, root, device=args.device, key_file=key_file)
         engine = server.engine
+        engine.emit = _say_loop_ends(engine.emit)
         run_id = f"engine-{secrets.token_hex(4)}"
         if cfg is not None:
             cfg, trainer = _trainer(args, cfg, engine)
@@ -165,6 +166,21 @@ def run_engine(args) -> int:
     signal.signal(signal.SIGINT, _give_up)
     signal.signal(signal.SIGTERM, lambda *_: log("already stopping: saving the run first"))
     return _save_and_exit(server, root)
+
+
+def _say_loop_ends(emit):
+    """The engine's emit, plus one line on stderr each time a training loop ends (--steps reached, or
+    stopped): its steps, wall time and rate, as the engine measures them (bench reads it)."""
+    from core.engine_server import log
+
+    def emit_and_say(msg: Message) -> None:
+        emit(msg)
+        b = msg.body
+        if msg.kind == "state" and "run_wall_s" in b:
+            steps, wall = int(b["run_steps"]), float(b["run_wall_s"])
+            log(f"trained {steps} steps in {wall:.3f} s ({steps / max(wall, 1e-9):.1f} steps/s)")
+
+    return emit_and_say
 
 
 def _give_up(*_) -> None:

@@ -11,14 +11,27 @@ size and every panel visible. For GAN ring8, VAE MNIST and RealNVP moons:
 7. resident memory growth of the window and of the engine over a longer run.
 
 Headless runs in a fresh `python -m core.plain_loop headless ...`, so it shares nothing with the window.
+
+Then issue 11's, for an engine served over loopback TCP (`python main.py engine --listen 127.0.0.1:0`,
+a fresh process per round) with a window attached (`gui --attach`), GAN ring8 (and, without --quick,
+VAE MNIST and RealNVP moons): the engine's steps/s with the window attached over the same engine's with
+nothing attached, interleaved (the engine's own wall time of its loop in both: the line it prints when
+a loop ends, and the state message the window gets); the window's per-panel frames/s, snapshots/s and
+history lag meanwhile; slider -> picture p95 (GAN); and the traffic on the window's socket at the
+default rates (MB/s it receives, bytes/s it sends).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
+import signal
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -29,20 +42,19 @@ from core.engine import torch_threads_for_engine
 from core.presets import build_config
 from gui.app import make_app, use_private_settings
 from gui.controller import wait_until
-from gui.engine_link import LIVE_PROCESSES
+from gui.engine_link import LIVE_PROCESSES, read_key_file
 from gui.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = (("gan", "ring8"), ("vae", "mnist"), ("realnvp", "moons"))
 WARMUP_S = 1.5  # a window's first paints are costly: per-panel rates start after this
+ATTACHED = {True: (("gan", "ring8"),), False: MODELS}  # quick: GAN ring8 only
 
 
 # -- headless, in fresh processes ---------------------------------------------------------------
 def run_python(args: list[str], timeout: float = 600) -> str:
     """Run a fresh interpreter as the engine's is run (OMP_WAIT_POLICY must be set before torch loads)."""
-    env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE", QT_QPA_PLATFORM="offscreen",
-               PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p))
-    done = subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True,
+    done = subprocess.run([sys.executable, *args], cwd=ROOT, env=child_env(), capture_output=True, text=True,
                           timeout=timeout)
     if done.returncode != 0:
         raise RuntimeError(f"{args[:3]} failed: {done.stderr[-600:]}")
@@ -51,6 +63,11 @@ def run_python(args: list[str], timeout: float = 600) -> str:
 
 def child_json(*argv) -> dict:
     return json.loads(run_python(["-m", "core.plain_loop", *map(str, argv)]))
+
+
+def child_env() -> dict:
+    return dict(os.environ, OMP_WAIT_POLICY="PASSIVE", QT_QPA_PLATFORM="offscreen",
+                PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p))
 
 
 # -- the window ---------------------------------------------------------------------------------
@@ -86,11 +103,16 @@ def open_window(cfg, placement: str = "process"):
     window.session.build(cfg)
     window.show()
     wait_until(lambda: window.session.device != "", 120)  # the engine built this model
+    hook_history_lags(window)
+    return window
+
+
+def hook_history_lags(window) -> None:
+    """Once the window's panels are built for its model: note each history panel's lags."""
     window.history_lags = []  # (when, seconds): filled by the history panels' hooked render
     for panel in window.panels.all():
         if "history" in type(panel).uses:
             hook_history_lag(panel, window.history_lags)
-    return window
 
 
 def hook_history_lag(panel, lags: list) -> None:
@@ -118,7 +140,8 @@ def train_and_watch(window, steps: int) -> dict:
     panels = window.panels.all()
 
     def mark() -> tuple:
-        return (time.perf_counter(), [counts.get(p, 0) for p in panels], s.snapshot_version, s.history_version)
+        return (time.perf_counter(), [counts.get(p, 0) for p in panels], s.snapshot_version, s.history_version,
+                link_bytes(s.link))
 
     end: list[tuple] = []
 
@@ -140,7 +163,18 @@ def train_and_watch(window, steps: int) -> dict:
     return {"steps_per_s": s.last_run["steps"] / s.last_run["wall_s"], "elapsed": last[0] - begin[0],
             "frames": np.subtract(last[1], begin[1]), "visible": visible, "panels": len(panels),
             "snapshots": last[2] - begin[2], "history_updates": last[3] - begin[3], "lateness_ms": late,
+            "bytes_received": last[4][0] - begin[4][0], "bytes_sent": last[4][1] - begin[4][1],
             "lags": [lag for t, lag in window.history_lags if begin[0] <= t <= last[0]]}
+
+
+def link_bytes(link) -> tuple[int, int]:
+    """(received, sent): bytes on the wire of the window's link so far (its socket to the engine's
+    process or to a remote engine); (0, 0) for the thread placement, which has none."""
+    channel = getattr(link, "channel", None)
+    received = getattr(link, "bytes_received", 0)  # a remote link's earlier connections
+    if channel is None:
+        return received, 0
+    return received + channel.bytes_received, channel.bytes_sent
 
 
 def spread(values: list[float], *quantiles: int) -> dict:
@@ -240,6 +274,113 @@ def memory_growth(window, steps: int) -> dict:
                for who, b, a in zip(("window", "engine"), before, after, strict=True)}}
 
 
+# -- an engine served over TCP, with a window attached or nothing ------------------------------
+LISTENING = re.compile(r"listening on (tcp://\S+);.*--key-file (\S+)")
+TRAINED = re.compile(r"trained (\d+) steps in ([0-9.]+) s")
+
+
+class ServedEngine:
+    """`python main.py engine --listen 127.0.0.1:0 --model M --dataset D --steps N --device cpu` in a fresh
+    process, with a run root of its own; a thread collects its output lines (stdout and stderr)."""
+
+    def __init__(self, model: str, dataset: str, steps: int, paused: bool = False):
+        self.root = Path(tempfile.mkdtemp(prefix="genviz-bench-engine-"))
+        command = [sys.executable, "main.py", "engine", "--listen", "127.0.0.1:0", "--model", model,
+                   "--dataset", dataset, "--steps", str(steps), "--device", "cpu", "--run-root", str(self.root / "run")]
+        self.proc = subprocess.Popen(command + (["--paused"] if paused else []), cwd=ROOT, env=child_env(),
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        LIVE_PROCESSES.append(self.proc)  # counted in engines_left_running
+        self.lines: list[str] = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip())
+
+    def wait_for(self, pattern: re.Pattern, timeout: float, after: int = 0) -> re.Match:
+        """The first line from index `after` on that matches; the Qt event loop runs meanwhile."""
+        found: list[re.Match] = []
+
+        def seen() -> bool:
+            found.extend(m for m in map(pattern.search, self.lines[after:]) if m)
+            return bool(found) or self.proc.poll() is not None
+
+        wait_until(seen, timeout)
+        if not found:
+            tail = "\n".join(self.lines[-8:])
+            raise RuntimeError(f"the engine said no {pattern.pattern!r} (exit code {self.proc.poll()}):\n{tail}")
+        return found[0]
+
+    def close(self) -> None:
+        """SIGTERM (it saves its run and exits), then kill if it has not ended in 30 s."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.reader.join(5)
+        self.proc.stdout.close()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def served_alone(model: str, dataset: str, steps: int) -> float:
+    """Nothing attached: the engine trains `steps` steps from its start; its own steps/s."""
+    engine = ServedEngine(model, dataset, steps)
+    try:
+        m = engine.wait_for(TRAINED, 600)
+        return int(m.group(1)) / float(m.group(2))
+    finally:
+        engine.close()
+
+
+def served_attached(app, model: str, dataset: str, steps: int, slider_moves: int = 0) -> dict:
+    """A window attached before the first step (the engine waits paused; the window stops that loop and
+    trains `steps` steps from step 0, as the local rounds do): train_and_watch's figures, the rate from the
+    engine's own wall time (its state message), and the slider's latency after, if asked."""
+    engine = ServedEngine(model, dataset, steps, paused=True)
+    window = None
+    try:
+        address, key_file = engine.wait_for(LISTENING, 120).groups()
+        window = MainWindow(attach=address, key=read_key_file(key_file))
+        window.ask_save_on_close = lambda: "discard"
+        window.show()
+        s = window.session
+        if not wait_until(lambda: s.device != "" and s.history is not None and s.state == "paused", 120):
+            raise RuntimeError(f"the attached window got no model (link {s.link_state!r}, state {s.state!r})")
+        s.stop()  # the paused loop ends (0 steps); the watched one starts at step 0
+        wait_until(lambda: s.state == "stopped", 30)
+        hook_history_lags(window)
+        watch = train_and_watch(window, steps)
+        watch["names"] = panel_names(window)
+        if slider_moves:
+            watch["slider_to_screen_ms"] = slider_latency(window, slider_moves)
+        return watch
+    finally:
+        if window is not None:
+            close_window(app, window)  # detaches only
+        engine.close()
+
+
+def attached_engine(app, model: str, dataset: str, steps: int, rounds: int, slider_moves: int = 0) -> dict:
+    """Rounds of (nothing attached, a window attached), each a fresh engine; medians of the rates."""
+    alone, watches = [], []
+    for r in range(rounds):
+        alone.append(served_alone(model, dataset, steps))
+        watches.append(served_attached(app, model, dataset, steps, slider_moves if r == rounds - 1 else 0))
+    rate, base = float(np.median([w["steps_per_s"] for w in watches])), float(np.median(alone))
+    elapsed = max(sum(w["elapsed"] for w in watches), 1e-9)
+    out = {"steps": steps, "rounds": rounds, "alone_steps_per_s": base, "attached_steps_per_s": rate,
+           "attached_over_alone": rate / base, **summarise(watches, watches[-1]["names"]),
+           "received_mb_per_s": sum(w["bytes_received"] for w in watches) / elapsed / 1e6,
+           "sent_bytes_per_s": sum(w["bytes_sent"] for w in watches) / elapsed}
+    if "slider_to_screen_ms" in watches[-1]:
+        out["slider_to_screen_ms"] = watches[-1]["slider_to_screen_ms"]
+    return out
+
+
 LAUNCH = """
 import time; t0 = time.time()
 import json
@@ -308,6 +449,10 @@ def run_bench(as_json: bool = False, quick: bool = False) -> int:
             out["memory"] = memory_growth(window, 400 if quick else steps["gan"] * 10)
         close_window(app, window)
         out["models"][f"{model}/{dataset}"] = figures
+    out["attached"] = {}
+    for model, dataset in ATTACHED[quick]:
+        out["attached"][f"{model}/{dataset}"] = attached_engine(
+            app, model, dataset, steps[model], rounds, (40 if quick else 150) if model == "gan" else 0)
     out["engines_left_running"] = sum(p.poll() is None for p in LIVE_PROCESSES)
     out["bench_s"] = time.perf_counter() - started
     print(json.dumps(out, indent=2) if as_json else table(out))
@@ -328,7 +473,6 @@ def table(out: dict) -> str:
              f"{mem['window_rss_mb']['before']:.0f} -> {mem['window_rss_mb']['after']:.0f} MB, engine "
              f"{mem['engine_rss_mb']['before']:.0f} -> {mem['engine_rss_mb']['after']:.0f} MB"]
     for name, m in out["models"].items():
-        lag, late = m["history_lag_s"], m["timer_lateness_ms"]
         lines += ["", f"{name}: {m['steps']} steps x {m['rounds']} rounds, panels visible {m['panels_visible']}",
                   f"  window / headless: {m['window_over_headless']:.2f} "
                   f"({m['window_steps_per_s']:.0f} vs {m['headless_steps_per_s']:.0f} steps/s)"]
@@ -337,12 +481,25 @@ def table(out: dict) -> str:
             lines.append(f"  thread placement: {t['window_over_headless']:.2f} ({t['window_steps_per_s']:.0f} steps/s),"
                          f" timer lateness p99 {t['timer_lateness_ms']['p99']:.1f} ms, "
                          f"snapshots {t['snapshots_per_s']:.1f}/s")
-        lines += [f"  snapshots {m['snapshots_per_s']:.1f}/s, history {m['history_updates_per_s']:.1f}/s, "
-                  f"history lag p50 {lag['p50']:.3f} p95 {lag['p95']:.3f} max {lag['max']:.3f} s",
-                  f"  timer lateness p99 {late['p99']:.1f} ms, max {late['max']:.1f} ms"]
-        if "slider_to_screen_ms" in m:
-            sl = m["slider_to_screen_ms"]
-            lines.append(f"  slider -> screen p95 {sl['p95']:.1f} ms, max {sl['max']:.1f} ms ({sl['moves']} moves)")
-        lines += [f"    {fps:6.1f} fps  {panel}{'  (main view)' if panel == m['main_view'] else ''}"
-                  for panel, fps in m["panel_fps"].items()]
+        lines += liveness(m)
+    for name, m in out["attached"].items():
+        lines += ["", f"attached engine (loopback TCP), {name}: {m['steps']} steps x {m['rounds']} rounds, "
+                      f"panels visible {m['panels_visible']}",
+                  f"  attached / alone: {m['attached_over_alone']:.2f} "
+                  f"({m['attached_steps_per_s']:.0f} vs {m['alone_steps_per_s']:.0f} steps/s)",
+                  f"  wire: the window receives {m['received_mb_per_s']:.2f} MB/s, sends {m['sent_bytes_per_s']:.0f} B/s",
+                  *liveness(m)]
     return "\n".join(lines)
+
+
+def liveness(m: dict) -> list[str]:
+    """Rates, lags, lateness, slider and per-panel frames/s of a window while training."""
+    lag, late = m["history_lag_s"], m["timer_lateness_ms"]
+    lines = [f"  snapshots {m['snapshots_per_s']:.1f}/s, history {m['history_updates_per_s']:.1f}/s, "
+             f"history lag p50 {lag['p50']:.3f} p95 {lag['p95']:.3f} max {lag['max']:.3f} s",
+             f"  timer lateness p99 {late['p99']:.1f} ms, max {late['max']:.1f} ms"]
+    if "slider_to_screen_ms" in m:
+        sl = m["slider_to_screen_ms"]
+        lines.append(f"  slider -> screen p95 {sl['p95']:.1f} ms, max {sl['max']:.1f} ms ({sl['moves']} moves)")
+    return lines + [f"    {fps:6.1f} fps  {panel}{'  (main view)' if panel == m['main_view'] else ''}"
+                    for panel, fps in m["panel_fps"].items()]

@@ -24,14 +24,14 @@ from core.history import MetricHistory
 from core.latent import LatentDecoder
 from core.protocol import Message, unflatten_arrays
 from gui.engine_link import EngineLink, open_link
-from gui.shadow import ShadowModel
+from gui.shadow import MIN_INTERVAL_S, ShadowModel
 
 PLACEMENTS = ("process", "thread", "attach")
 # With the engine in the window's process, snapshots share the GIL with training: at most 2% of
 # the time, as the trainer's own snapshots did. In another process they may use a third of the
 # window's core, the rest being for drawing.
 SHADOW_SHARE = {"thread": 0.02, "process": 0.35, "attach": 0.35}
-SHADOW_MIN_INTERVAL_S = {"thread": float(os.environ.get("GENVIZ_SNAPSHOT_S", 0.25)), "process": 0.05, "attach": 0.05}
+SHADOW_MIN_INTERVAL_S = {"thread": float(os.environ.get("GENVIZ_SNAPSHOT_S", 0.25)), "process": MIN_INTERVAL_S, "attach": MIN_INTERVAL_S}
 
 
 def gui_torch_threads(placement: str = "thread") -> int:

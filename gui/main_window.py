@@ -30,7 +30,8 @@ from gui.draw_scheduler import DrawScheduler
 from gui.panels.registry import PanelSet, build_panels
 from gui.settings_panel import SettingsPanel
 
-REFRESH_HZ = 20  # the redraw timer; panels redraw only when their data changed (each tick costs ~0.01% CPU)
+REFRESH_HZ = 25  # the redraw timer; panels redraw only when their data changed. A little faster than the
+# 20 Hz the views should change at, so that a new snapshot never waits a whole tick and frames are not lost to beating
 STATUS_EVERY_S = 0.5  # the status bar at 4 Hz cost 0.35% of the GUI thread, at 2 Hz half that
 REDECODE_EVERY_S = 0.5  # new weights re-decode the slider point and path at most this often
 # With the engine in the window's own process (--engine thread), the GUI thread may use at most

@@ -19,7 +19,7 @@ from PySide6.QtCore import QThread, Signal
 from core.protocol import Message, unflatten_arrays
 from gui.live_threads import LIVE_THREADS
 
-MIN_INTERVAL_S = 0.05  # 20 Hz: the window's frame rate
+MIN_INTERVAL_S = 0.04  # 25 Hz at most: steps land at their own times, so this keeps the views above 20 Hz
 
 
 class ShadowModel(QThread):
