@@ -13,12 +13,11 @@ size and every panel visible. For GAN ring8, VAE MNIST and RealNVP moons:
 Headless runs in a fresh `python -m core.plain_loop headless ...`, so it shares nothing with the window.
 
 Then issue 11's, for an engine served over loopback TCP (`python main.py engine --listen 127.0.0.1:0`,
-a fresh process per round) with a window attached (`gui --attach`), GAN ring8 (and, without --quick,
-VAE MNIST and RealNVP moons): the engine's steps/s with the window attached over the same engine's with
-nothing attached, interleaved (the engine's own wall time of its loop in both: the line it prints when
-a loop ends, and the state message the window gets); the window's per-panel frames/s, snapshots/s and
-history lag meanwhile; slider -> picture p95 (GAN); and the traffic on the window's socket at the
-default rates (MB/s it receives, bytes/s it sends).
+a fresh process per round), the same three models: its steps/s with a window attached (`gui --attach`)
+over its steps/s with nothing attached, interleaved (the engine's own wall time of its loop in both:
+the line it prints when a loop ends, and the state message the window gets); the attached window's
+per-panel frames/s, snapshots/s, history lag and timer lateness meanwhile; slider -> picture p95 (GAN,
+VAE); the traffic on the window's socket at the default rates (MB/s it receives, bytes/s it sends).
 """
 
 from __future__ import annotations
@@ -48,7 +47,6 @@ from gui.main_window import MainWindow
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = (("gan", "ring8"), ("vae", "mnist"), ("realnvp", "moons"))
 WARMUP_S = 1.5  # a window's first paints are costly: per-panel rates start after this
-ATTACHED = {True: (("gan", "ring8"),), False: MODELS}  # quick: GAN ring8 only
 
 
 # -- headless, in fresh processes ---------------------------------------------------------------
@@ -279,15 +277,24 @@ LISTENING = re.compile(r"listening on (tcp://\S+);.*--key-file (\S+)")
 TRAINED = re.compile(r"trained (\d+) steps in ([0-9.]+) s")
 
 
+def served_threads() -> int:
+    return int(os.environ.get("OMP_NUM_THREADS") or torch_threads_for_engine())
+
+
 class ServedEngine:
     """`python main.py engine --listen 127.0.0.1:0 --model M --dataset D --steps N --device cpu` in a fresh
-    process, with a run root of its own; a thread collects its output lines (stdout and stderr)."""
+    process, with a run root of its own; a thread collects its output lines (stdout and stderr).
+
+    Its torch threads are the local engine's (every core but the window's; OMP_NUM_THREADS if set), not
+    the command's default of every core: here the window shares the engine's machine, and on a 2-core
+    box two OpenMP threads trained GAN ring8 at under half the rate of one, with or without a window."""
 
     def __init__(self, model: str, dataset: str, steps: int, paused: bool = False):
         self.root = Path(tempfile.mkdtemp(prefix="genviz-bench-engine-"))
         command = [sys.executable, "main.py", "engine", "--listen", "127.0.0.1:0", "--model", model,
                    "--dataset", dataset, "--steps", str(steps), "--device", "cpu", "--run-root", str(self.root / "run")]
-        self.proc = subprocess.Popen(command + (["--paused"] if paused else []), cwd=ROOT, env=child_env(),
+        env = {**child_env(), "OMP_NUM_THREADS": str(served_threads())}
+        self.proc = subprocess.Popen(command + (["--paused"] if paused else []), cwd=ROOT, env=env,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         LIVE_PROCESSES.append(self.proc)  # counted in engines_left_running
         self.lines: list[str] = []
@@ -298,12 +305,12 @@ class ServedEngine:
         for line in self.proc.stdout:
             self.lines.append(line.rstrip())
 
-    def wait_for(self, pattern: re.Pattern, timeout: float, after: int = 0) -> re.Match:
-        """The first line from index `after` on that matches; the Qt event loop runs meanwhile."""
+    def wait_for(self, pattern: re.Pattern, timeout: float) -> re.Match:
+        """The first line that matches, once there is one; the Qt event loop runs meanwhile."""
         found: list[re.Match] = []
 
         def seen() -> bool:
-            found.extend(m for m in map(pattern.search, self.lines[after:]) if m)
+            found.extend(m for m in map(pattern.search, self.lines) if m)
             return bool(found) or self.proc.poll() is not None
 
         wait_until(seen, timeout)
@@ -372,8 +379,8 @@ def attached_engine(app, model: str, dataset: str, steps: int, rounds: int, slid
         watches.append(served_attached(app, model, dataset, steps, slider_moves if r == rounds - 1 else 0))
     rate, base = float(np.median([w["steps_per_s"] for w in watches])), float(np.median(alone))
     elapsed = max(sum(w["elapsed"] for w in watches), 1e-9)
-    out = {"steps": steps, "rounds": rounds, "alone_steps_per_s": base, "attached_steps_per_s": rate,
-           "attached_over_alone": rate / base, **summarise(watches, watches[-1]["names"]),
+    out = {"steps": steps, "rounds": rounds, "engine_torch_threads": served_threads(),
+           "alone_steps_per_s": base, "attached_steps_per_s": rate, "attached_over_alone": rate / base, **summarise(watches, watches[-1]["names"]),
            "received_mb_per_s": sum(w["bytes_received"] for w in watches) / elapsed / 1e6,
            "sent_bytes_per_s": sum(w["bytes_sent"] for w in watches) / elapsed}
     if "slider_to_screen_ms" in watches[-1]:
@@ -446,13 +453,13 @@ def run_bench(as_json: bool = False, quick: bool = False) -> int:
         if model in ("gan", "vae"):
             figures["slider_to_screen_ms"] = slider_latency(window, 40 if quick else 150)
         if model == "gan":
-            out["memory"] = memory_growth(window, 400 if quick else steps["gan"] * 10)
+            out["memory"] = memory_growth(window, 400 if quick else steps["gan"] * 5)
         close_window(app, window)
         out["models"][f"{model}/{dataset}"] = figures
     out["attached"] = {}
-    for model, dataset in ATTACHED[quick]:
+    for model, dataset in MODELS:
         out["attached"][f"{model}/{dataset}"] = attached_engine(
-            app, model, dataset, steps[model], rounds, (40 if quick else 150) if model == "gan" else 0)
+            app, model, dataset, steps[model], rounds, (40 if quick else 150) if model in ("gan", "vae") else 0)
     out["engines_left_running"] = sum(p.poll() is None for p in LIVE_PROCESSES)
     out["bench_s"] = time.perf_counter() - started
     print(json.dumps(out, indent=2) if as_json else table(out))
@@ -484,7 +491,7 @@ def table(out: dict) -> str:
         lines += liveness(m)
     for name, m in out["attached"].items():
         lines += ["", f"attached engine (loopback TCP), {name}: {m['steps']} steps x {m['rounds']} rounds, "
-                      f"panels visible {m['panels_visible']}",
+                      f"engine torch threads {m['engine_torch_threads']}, panels visible {m['panels_visible']}",
                   f"  attached / alone: {m['attached_over_alone']:.2f} "
                   f"({m['attached_steps_per_s']:.0f} vs {m['alone_steps_per_s']:.0f} steps/s)",
                   f"  wire: the window receives {m['received_mb_per_s']:.2f} MB/s, sends {m['sent_bytes_per_s']:.0f} B/s",

@@ -1,4 +1,4 @@
-"""`python main.py bench --quick --json` runs end to end and reports every figure of issue 9.
+"""`python main.py bench --quick --json` runs end to end and reports every figure of issues 9 and 11.
 
 It checks that each figure is there and is a finite number, not what the rates are: the machine
 running the tests is shared, and bench's own output is where the rates are read."""
@@ -72,4 +72,23 @@ def test_bench_reports_every_figure():
     assert finite(thread["window_steps_per_s"], thread["window_over_headless"], thread["timer_lateness_ms"]["p99"])
     for key in ("gan/ring8", "vae/mnist"):
         slider = figures["models"][key]["slider_to_screen_ms"]
+        assert slider["moves"] >= 40 and finite(slider["p95"], slider["max"]) and slider["p95"] > 0, key
+
+    # Issue 11: an engine served over loopback TCP (`engine --listen`), a window attached.
+    assert set(figures["attached"]) == set(MODELS)
+    for key, a in figures["attached"].items():
+        assert finite(a["alone_steps_per_s"], a["attached_steps_per_s"], a["attached_over_alone"],
+                      a["snapshots_per_s"], a["history_updates_per_s"], a["received_mb_per_s"],
+                      a["sent_bytes_per_s"]), key
+        assert a["attached_over_alone"] > 0 and a["snapshots_per_s"] > 0 and a["received_mb_per_s"] > 0, key
+        assert a["engine_torch_threads"] >= 1, key
+        names = panel_names(*MODELS[key])
+        assert list(a["panel_fps"]) == names and a["main_view"] == names[0], key
+        assert finite(*a["panel_fps"].values()), key
+        assert a["panels_visible"] == f"{len(names)}/{len(names)}", key
+        lag, late = a["history_lag_s"], a["timer_lateness_ms"]
+        assert finite(lag["p50"], lag["p95"], lag["max"]) and lag["n"] > 0 and lag["p50"] <= lag["max"], key
+        assert finite(late["p99"], late["max"]) and late["n"] > 0 and 0 <= late["p99"] <= late["max"], key
+    for key in ("gan/ring8", "vae/mnist"):
+        slider = figures["attached"][key]["slider_to_screen_ms"]
         assert slider["moves"] >= 40 and finite(slider["p95"], slider["max"]) and slider["p95"] > 0, key
