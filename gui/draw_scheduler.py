@@ -19,7 +19,8 @@ from collections.abc import Callable, Iterator
 DEFAULT_BUDGET = 0.03  # share of the GUI thread's CPU time while training in the same process
 BURST_S = 0.02  # unspent budget is saved up to this much CPU time, for one larger redraw
 MAX_GAP_S = 2.0  # however slow the machine, some panel is redrawn at least this often
-FRAME_BUDGET_S = 0.040  # free mode: a tick stops offering panels once its draws took this long
+FRAME_BUDGET_S = 0.012  # free mode: a tick stops offering panels once its draws took this long, so input
+# and the next tick wait at most about this long (one costly panel may still take longer)
 # Free mode: the main view draws at the timer's rate; each other panel at most this often. A person
 # reads a loss curve or a histogram at a few frames a second, and every frame drawn here is CPU that
 # the engine's process (on a small machine, the other core) does not get.
