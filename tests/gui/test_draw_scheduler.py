@@ -112,7 +112,7 @@ def test_paused_or_idle_never_waits_and_training_restarts_debt_free():
 # -- free: training in another process ---------------------------------------------------------
 
 def test_free_draws_main_every_tick_and_every_panel_at_least_every_4_ticks():
-    s, c = make(budget=None, other_hz=1e9)
+    s, c = make(budget=None, other_hz=1e9, frame_budget_s=0.040)
     main, docks = panels(12, cost=0.009)  # main + 4 docks fit a 40 ms frame
     history = [tick(s, c, main, docks)[1] for _ in range(20)]
     assert all(d[0] is main for d in history)
@@ -123,8 +123,8 @@ def test_free_draws_main_every_tick_and_every_panel_at_least_every_4_ticks():
 
 
 def test_free_ignores_the_cpu_budget_while_training():
-    s, c = make(budget=None, other_hz=1e9)
-    main, docks = panels(2, cost=0.03)
+    s, c = make(budget=None, other_hz=1e9, frame_budget_s=0.040)
+    main, docks = panels(2, cost=0.003)
     for _ in range(10):
         c.cpu += 1.0  # however busy the GUI thread
         assert tick(s, c, main, docks)[1][0] is main
