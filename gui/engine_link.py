@@ -59,6 +59,18 @@ class EngineLink(QObject):
     def take(self) -> list[Message]:
         return self.inbox.take_all()
 
+    def pump(self, channel: Channel) -> None:
+        """Deliver every message from `channel` until it closes (in the link's own thread)."""
+        while True:
+            try:
+                msg = channel.recv()
+            except ProtocolError as exc:  # refused and logged, never acted on
+                print(f"genviz: refused a message from the engine: {exc}", file=sys.stderr)
+                continue
+            except (EOFError, OSError):
+                return
+            self.deliver(msg)
+
     def send(self, msg: Message) -> None:
         raise NotImplementedError
 
@@ -130,15 +142,7 @@ class ProcessEngineLink(EngineLink):
         self.thread.start()
 
     def _read(self) -> None:
-        while True:
-            try:
-                msg = self.channel.recv()
-            except ProtocolError as exc:  # refused and logged, never acted on
-                print(f"genviz: refused a message from the engine: {exc}", file=sys.stderr)
-                continue
-            except (EOFError, OSError):
-                break
-            self.deliver(msg)
+        self.pump(self.channel)
         self.alive = False
         if not self._closing:
             self.died.emit(self._death_line())
@@ -244,15 +248,7 @@ class RemoteEngineLink(EngineLink):
             first = False
             self.channel = channel
             self.inbox.put(Message("link", body={"state": "connected", "message": f"attached to {self.address}"}))
-            while True:
-                try:
-                    msg = channel.recv()
-                except ProtocolError as exc:  # refused and logged, never acted on
-                    print(f"genviz: refused a message from the engine: {exc}", file=sys.stderr)
-                    continue
-                except (EOFError, OSError):
-                    break
-                self.deliver(msg)
+            self.pump(channel)
             self.bytes_received += channel.bytes_received
             self.channel = None
             channel.close()
