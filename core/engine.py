@@ -31,7 +31,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from core.build import build_model
 from core.checkpoint import load_run, save_run, trainer_from_run
@@ -374,6 +373,3 @@ def torch_threads_for_engine() -> int:
     """In its own process the engine may use every core but the one the window draws on."""
     return max(1, (os.cpu_count() or 2) - 1)
 
-
-__all__ = ["Engine", "OPS", "confine", "engine_rates", "refused_text", "torch_threads_for_engine", "weights_of",
-           "torch"]

@@ -13,7 +13,6 @@ import time
 import uuid
 from pathlib import Path
 
-import numpy as np
 import torch
 from PySide6.QtCore import QObject, Signal
 
@@ -377,5 +376,3 @@ def wait_until(predicate, timeout_s: float) -> bool:
     check.stop()
     return predicate()
 
-
-__all__ = ["Session", "wait_until", "gui_torch_threads", "np"]

@@ -10,6 +10,7 @@ shares the GIL with training, so it keeps to a small share of the time, as the t
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 
@@ -81,7 +82,7 @@ class ShadowModel(QThread):
                     prepared = True
                 snap = self._snapshot_of(msg)
             except Exception as exc:  # a bad state must not end the views for good
-                print(f"genviz: could not compute the views at step {msg.body.get('step')}: {exc}")
+                print(f"genviz: could not compute the views at step {msg.body.get('step')}: {exc}", file=sys.stderr)
                 snap = None
             cost = time.perf_counter() - t0
             self.last_cost_s = cost
