@@ -53,8 +53,10 @@ class GAN2D(GANBase):
 
         fake = self.G(self.fixed_z)
         x0, x1, y0, y1 = self.data.info.bounds
-        xs = torch.linspace(x0, x1, HEAT_RES, device=self.device)
-        ys = torch.linspace(y0, y1, HEAT_RES, device=self.device)
+        # D at the centres of HEAT_RES x HEAT_RES cells tiling the bounds exactly; heat[i, j] is at
+        # (xs[i], ys[j]), so the first axis is x (the view's image axis order is "col-major").
+        centres = (torch.arange(HEAT_RES, device=self.device, dtype=torch.float32) + 0.5) / HEAT_RES
+        xs, ys = x0 + (x1 - x0) * centres, y0 + (y1 - y0) * centres
         gx, gy = torch.meshgrid(xs, ys, indexing="ij")
         heat = to_d(self.D.pointwise(torch.stack([gx.reshape(-1), gy.reshape(-1)], 1))).reshape(HEAT_RES, HEAT_RES)
 

@@ -11,7 +11,28 @@ from PySide6.QtWidgets import QVBoxLayout
 from gui.panels.base import Panel, fixed_axes, toggle_row
 from gui.style import FAKE, MARKER, PATH, REAL
 
-HEAT_COLOURS = pg.ColorMap([0.0, 0.5, 1.0], [(250, 215, 190), (255, 255, 255), (190, 215, 245)])
+# D's map: orange = judged fake (D -> 0), white = undecided (D = 0.5), blue = judged real (D -> 1).
+JUDGED_FAKE, UNDECIDED, JUDGED_REAL = (235, 120, 30), (255, 255, 255), (35, 100, 200)
+HEAT_COLOURS = pg.ColorMap([0.0, 0.5, 1.0], [JUDGED_FAKE, UNDECIDED, JUDGED_REAL])
+LOGIT_CLIP = 6.0  # |logit| at which the colour saturates: D = 0.0025 and D = 0.9975
+
+
+def heat_values(heat: np.ndarray, is_probability: bool) -> np.ndarray:
+    """D's map as values in [0, 1] for the fixed colour map, 0.5 (white) where D is undecided.
+
+    A probability D(x) is read on the logit scale, clipped to ±LOGIT_CLIP, so frames compare and
+    D = 1e-5 is plainly not D = 0.3. A raw critic (WGAN-GP, hinge) has no fixed scale: it is shown
+    symmetric around 0, scaled by its own largest |value| (98th percentile). The square root on the
+    way to colour keeps white at exactly 0.5 but lets a D that leans only slightly one way (near
+    equilibrium, |logit| ~ 0.2) show as a tint rather than as white."""
+    heat = np.asarray(heat, np.float64)
+    if is_probability:
+        p = np.clip(heat, 1e-12, 1.0 - 1e-12)
+        score, scale = np.log(p) - np.log1p(-p), LOGIT_CLIP
+    else:
+        score, scale = heat, max(float(np.percentile(np.abs(heat), 98)), 1e-6)
+    t = np.clip(score / scale, -1.0, 1.0)
+    return (0.5 + 0.5 * np.sign(t) * np.sqrt(np.abs(t))).astype(np.float32)
 
 
 def line_segments(lines: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -25,7 +46,7 @@ def line_segments(lines: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
 class GanPlaneView(Panel):
     title = "2-D view"
     object_name = "gan_plane"
-    formula = ("Background: D(x) over the plane (blue = judged real, orange = judged fake). "
+    formula = ("Background: D(x) over the plane (blue = judged real, orange = judged fake, white: D = 0.5). "
                "Arrows: −∂L_G/∂x at generated points, where G's loss pushes them. "
                "Grid: G applied to a regular grid in (z₀, z₁).")
     uses = ("snapshot",)
@@ -42,8 +63,10 @@ class GanPlaneView(Panel):
         self.heat.setZValue(-10)
         self.plot.addItem(self.heat)
         self.grid = pg.PlotCurveItem(pen=pg.mkPen(120, 120, 120, 110, width=1))
-        self.real = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(REAL), name="real")
-        self.fake = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(FAKE), name="generated")
+        # Outlined, so real points stay visible on "judged real" blue and generated ones on orange.
+        outline = pg.mkPen(20, 20, 20, 170, width=0.8)
+        self.real = pg.ScatterPlotItem(size=5, pen=outline, brush=pg.mkBrush(REAL), name="real")
+        self.fake = pg.ScatterPlotItem(size=5, pen=outline, brush=pg.mkBrush(FAKE), name="generated")
         self.arrows = pg.PlotCurveItem(pen=pg.mkPen(60, 60, 60, 200, width=1))
         self.path = pg.PlotDataItem(pen=pg.mkPen(PATH, width=2), symbol="o", symbolSize=5,
                                     symbolBrush=PATH, symbolPen=None)
@@ -63,6 +86,7 @@ class GanPlaneView(Panel):
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.formula_label())
         self._bounds = None
+        self._heat_rect = None  # (bounds, image shape) the heat map's rect was last set for
         self.marker_xy = None
         self._apply_toggles()
 
@@ -80,14 +104,17 @@ class GanPlaneView(Panel):
             self._bounds = bounds
             x0, x1, y0, y1 = bounds
             self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
-            self.heat.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
         show = {k: b.isChecked() for k, b in self.toggles.items()}
         if show["heat"]:
-            heat = snap["heat"]
-            if not bool(snap["d_is_probability"]):  # a critic: centre its range for the fixed colour map
-                lo, hi = np.percentile(heat, [2, 98])
-                heat = (heat - lo) / max(hi - lo, 1e-6)
+            # heat[i, j] is D at (xs[i], ys[j]); with imageAxisOrder "col-major" the first axis is x.
+            heat = heat_values(snap["heat"], bool(snap["d_is_probability"]))
             self.heat.setImage(heat, autoLevels=False, levels=(0.0, 1.0))
+            # setRect scales by the current image's size (1 pixel when there is none yet), so it
+            # must follow setImage: the map covers exactly the data's bounds.
+            if (bounds, heat.shape) != self._heat_rect:
+                self._heat_rect = (bounds, heat.shape)
+                x0, x1, y0, y1 = bounds
+                self.heat.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
         if show["real"]:
             self.real.setData(pos=snap["real"])
         if show["fake"]:
