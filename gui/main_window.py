@@ -7,6 +7,8 @@ they decode and draw at once, on the GUI thread's own copy of the decoder.
 
 from __future__ import annotations
 
+import os
+import re
 import time
 from pathlib import Path
 
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from core.config import ConfigError
 from gui.controller import Session
+from gui.draw_points import DATA_DIR_ENV
 from gui.draw_scheduler import DrawScheduler
 from gui.panels.registry import PanelSet, build_panels
 from gui.settings_panel import SettingsPanel
@@ -38,6 +41,22 @@ REDECODE_EVERY_S = 0.5  # new weights re-decode the slider point and path at mos
 # this share of its time while training runs: every Python line it runs holds the GIL that the
 # training thread needs between torch ops. With the engine in its own process there is no budget.
 GUI_CPU_BUDGET = 0.03
+
+
+def runs_folder() -> Path:
+    """Where runs are saved by default: <$GENVIZ_DATA_DIR or the user data folder>/runs."""
+    root = os.environ.get(DATA_DIR_ENV)
+    if not root:
+        import platformdirs
+
+        root = platformdirs.user_data_dir("genviz")
+    return Path(root) / "runs"
+
+
+def run_folder_name(model: str, dataset: str, when: float | None = None) -> str:
+    """A new run folder's proposed name, e.g. gan-ring8-20261202-103000."""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(when))
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{model}-{dataset}") + f"-{stamp}"
 
 
 class MainWindow(QMainWindow):
@@ -104,6 +123,7 @@ class MainWindow(QMainWindow):
             ("step", "Step", "Ctrl+Right", self.on_step),
             ("stop", "Stop", "Shift+F5", self.on_stop),
             ("save", "Save", QKeySequence.Save, self.on_save),
+            ("save_as", "Save As…", "Ctrl+Shift+S", self.on_save_as),
             ("load", "Load", QKeySequence.Open, self.on_load),
             ("reset", "Reset", "Ctrl+R", self.on_reset),
         ):
@@ -221,6 +241,13 @@ class MainWindow(QMainWindow):
             return
         if (s.model is None or s.state == "dead") and not self._build_from_settings():
             return
+        if s.state == "stopped" and s.step > 0:  # Stop, then Train: say which, never carry on silently
+            answer = self.ask_continue_or_scratch(s.step)
+            if answer == "cancel":
+                return
+            if answer == "scratch":
+                if not self._discard_allowed("Train from scratch") or not self._build_from_settings():
+                    return
         if s.step >= s.cfg.train.steps:
             self.show_notice(f"Reached train.steps = {s.cfg.train.steps}; raise it to train on.")
             return
@@ -253,7 +280,26 @@ class MainWindow(QMainWindow):
             QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Cancel)
         return answer == QMessageBox.Discard
 
+    def ask_continue_or_scratch(self, step: int) -> str:
+        """'continue', 'scratch' or 'cancel'. Tests replace this to answer without a dialog."""
+        box = QMessageBox(QMessageBox.Question, "Train", f"This run stopped at step {step:,}.",
+                          QMessageBox.NoButton, self)
+        go_on = box.addButton(f"Continue from step {step:,}", QMessageBox.AcceptRole)
+        scratch = box.addButton("Train from scratch", QMessageBox.DestructiveRole)
+        box.addButton(QMessageBox.Cancel)
+        box.setDefaultButton(go_on)
+        box.exec()
+        return {go_on: "continue", scratch: "scratch"}.get(box.clickedButton(), "cancel")
+
     def on_save(self) -> None:
+        """Save in place when the run has a folder (saved or loaded before); else ask for a new one."""
+        s = self.session
+        if s.model is not None and s.run_dir and not s.remote:
+            self.save_to(s.run_dir)
+        else:
+            self.on_save_as()
+
+    def on_save_as(self) -> None:
         if self.session.model is None:
             self.show_error("Save", "Nothing to save yet: press Train first.")
             return
@@ -263,10 +309,41 @@ class MainWindow(QMainWindow):
             if ok and name:
                 self.save_to(name)
             return
-        start = self.session.run_dir or str(Path.home())
-        folder = QFileDialog.getExistingDirectory(self, "Save run into folder", start)
+        folder = self.ask_new_run_folder()
         if folder:
             self.save_to(folder)
+
+    @staticmethod
+    def _runs_root() -> Path:
+        """The runs folder (made if need be), where Save proposes and Open starts; home if it cannot be made."""
+        root = runs_folder()
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return Path.home()
+        return root
+
+    def ask_new_run_folder(self) -> str | None:
+        """A new folder for this run, named by the person (proposed: model-dataset-time, in the
+        runs folder); it is created here. None when they cancel or the name cannot be used."""
+        cfg = self.session.cfg
+        proposed = self._runs_root() / run_folder_name(cfg.model, cfg.data.dataset)
+        path, _ = QFileDialog.getSaveFileName(self, "Save run as a new folder", str(proposed), "Run folder (*)")
+        if not path:
+            return None
+        folder = Path(path)
+        if folder.exists() and not folder.is_dir():
+            self.show_error("Save", f"{folder} is a file: choose a name for a new folder.")
+            return None
+        if folder.is_dir() and any(folder.iterdir()) and not (folder / "checkpoint.safetensors").is_file():
+            self.show_error("Save", f"{folder} already holds other files: choose a name for a new folder.")
+            return None
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            self.show_error("Save", f"Could not make {folder}: {exc}")
+            return None
+        return str(folder)
 
     def on_attach(self) -> None:
         """Watch and steer an engine started with `python main.py engine --listen ...`."""
@@ -311,7 +388,7 @@ class MainWindow(QMainWindow):
     def on_load(self) -> None:
         if not self._discard_allowed("Load"):
             return
-        folder = QFileDialog.getExistingDirectory(self, "Open a saved run folder", str(Path.home()))
+        folder = QFileDialog.getExistingDirectory(self, "Open a saved run folder", str(self._runs_root()))
         if folder:
             self.load_from(folder)
 
@@ -442,9 +519,8 @@ class MainWindow(QMainWindow):
     def _on_snapshot_arrived(self) -> None:
         """Panels that keep a record over time (the D histograms) take every snapshot as it comes,
         whether or not they get a draw turn."""
-        collect = getattr(self.panels, "collect", None)
-        if collect is not None and self.session.snapshot is not None:
-            collect(self.session.snapshot)
+        if self.panels is not None and self.session.snapshot is not None:
+            self.panels.collect(self.session.snapshot)
 
     def _on_engine_died(self, line: str) -> None:
         """The window stays up and says so in one line; it offers to reopen the last save."""
@@ -467,14 +543,19 @@ class MainWindow(QMainWindow):
     # -- closing ------------------------------------------------------------------------
     def ask_save_on_close(self) -> str:
         """'save', 'discard' or 'cancel'. Tests replace this to answer without a dialog."""
+        training = self.session.is_training
         answer = QMessageBox.question(
-            self, "Training in progress", "Save this run before closing?",
+            self, "Training in progress" if training else "Unsaved training",
+            "Save this run before closing?" if training else
+            f"{self.session.step - self.session.saved_step:,} training steps are not saved. Save this run before closing?",
             QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
         return {QMessageBox.Save: "save", QMessageBox.Discard: "discard"}.get(answer, "cancel")
 
     def closeEvent(self, event) -> None:
         s = self.session
-        if s.model is not None and s.is_training and not s.remote:  # a remote engine trains on: detach only
+        # A finished run not saved is lost too; a dead engine's steps cannot be saved any more.
+        unsaved = s.is_training or (s.step > s.saved_step and s.state != "dead")
+        if s.model is not None and unsaved and not s.remote:  # a remote engine keeps its run: detach only
             was_running = s.state == "running"
             s.pause()
             answer = self.ask_save_on_close()
@@ -484,7 +565,7 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
             if answer == "save":
-                folder = s.run_dir or QFileDialog.getExistingDirectory(self, "Save run into folder", str(Path.home()))
+                folder = s.run_dir or self.ask_new_run_folder()
                 if not folder:
                     event.ignore()
                     return

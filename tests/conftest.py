@@ -117,6 +117,11 @@ def no_unexpected_discard_prompt(monkeypatch):
         raise AssertionError(f"unexpected prompt: {action} would discard {unsaved_steps} unsaved steps")
 
     monkeypatch.setattr(MainWindow, "confirm_discard", unexpected)
+
+    def unexpected_choice(self, step):
+        raise AssertionError(f"unexpected prompt: continue from step {step} or train from scratch?")
+
+    monkeypatch.setattr(MainWindow, "ask_continue_or_scratch", unexpected_choice)
     yield
 
 

@@ -163,6 +163,7 @@ def test_stop_then_train_at_once_never_runs_two_loops(qtbot, window):
     press(qtbot, w, "stop")
     qtbot.waitUntil(lambda: w.actions_by_name["train"].isEnabled(), timeout=TIMEOUT_MS)
     step = s.step
+    w.ask_continue_or_scratch = lambda n: "continue"  # Stop, then Train asks: carry on
     press(qtbot, w, "train")
     qtbot.waitUntil(lambda: s.step > step + 20 and s.state == "running", timeout=TIMEOUT_MS)
 

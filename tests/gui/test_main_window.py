@@ -104,12 +104,14 @@ def test_space_toggles_pause_and_step_advances_exactly_one(qtbot, window):
 
 def test_save_then_load_restores_the_run(qtbot, window, tmp_path, monkeypatch):
     w = window
-    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(tmp_path)))
+    run = tmp_path / "run"  # Save asks for a new folder's name; Load for an existing folder
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(run), "")))
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(run)))
     press(qtbot, w, "train")
     wait_for_step(qtbot, w, 30)
     press(qtbot, w, "save")
     qtbot.waitUntil(lambda: w.last_message[1].startswith("saved step"), timeout=TIMEOUT_MS)
-    saved = load_run(tmp_path, device="cpu")
+    saved = load_run(run, device="cpu")
     assert saved.step >= 30 and w.session.saved_step == saved.step
     qtbot.waitUntil(lambda: w.session.step > saved.step + 20, timeout=TIMEOUT_MS)
     asked = []
