@@ -148,7 +148,8 @@ def run(argv: list[str]) -> int:
             elif getattr(args, "run_dir", None) is None:  # bad names fail here, as train's do, not in the window
                 from core.presets import build_config
 
-                build_config(args.model, args.dataset, args.preset)
+                build_config(getattr(args, "model", None) or "gan", getattr(args, "dataset", None) or "ring8",
+                             getattr(args, "preset", None))
             from gui.app import run_gui
 
             return run_gui(getattr(args, "model", None), getattr(args, "dataset", None),

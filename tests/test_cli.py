@@ -177,3 +177,15 @@ def test_bad_input_leaves_nothing_behind(results):
     for folder in ("a", "b", "c", "d", "e", "f", "g"):
         assert not (tmp / folder).exists(), folder
     assert not (tmp / "s.npy").exists() and not (tmp / "shot.jpg").exists()
+
+
+@pytest.mark.parametrize("argv", [[], ["gui"], ["gui", "--model", "vae", "--dataset", "moons"]])
+def test_the_window_commands_without_a_display_say_so(argv):
+    """`python main.py` (what `make run` runs) and `gui` get past their checks, then, with no
+    display, say so in one line and exit 1 instead of hanging on an invisible window."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    root = Path(__file__).resolve().parent.parent
+    res = subprocess.run([sys.executable, "main.py", *argv], cwd=root, env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert res.returncode == 1, res.stderr
+    assert "no display" in res.stderr and "Traceback" not in res.stderr and len(res.stderr.strip().splitlines()) == 1
