@@ -80,7 +80,6 @@ class Session(QObject):
         self.device = ""
         self.last_event = ("", "")
         self.last_seq = 0
-        self.rows_received = 0
         self.last_run: dict | None = None  # steps and wall time of the engine's latest finished loop
         torch.set_num_threads(gui_torch_threads(placement))
 
@@ -140,10 +139,6 @@ class Session(QObject):
         self.device = ""
         self._set_state("idle")
         self.model_changed.emit()
-
-    @property
-    def has_model(self) -> bool:
-        return self.model is not None
 
     # -- control ------------------------------------------------------------------------
     def start(self, max_steps: int | None = None, paused: bool = False) -> None:
@@ -301,7 +296,6 @@ class Session(QObject):
     def _on_rows(self, msg: Message) -> None:
         steps, values = msg.arrays["steps"], msg.arrays["values"]
         self.metrics.extend(steps, values)
-        self.rows_received += len(steps)
         self._publish_history(msg.body)
 
     def _publish_history(self, body: dict) -> None:

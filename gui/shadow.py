@@ -36,8 +36,6 @@ class ShadowModel(QThread):
         self._weights: Message | None = None
         self._snapshot: dict | None = None
         self._stop = False
-        self.snapshots = 0  # computed, for bench figures
-        self.last_cost_s = 0.0
         LIVE_THREADS.add(self)
 
     # -- any thread ---------------------------------------------------------------------
@@ -85,13 +83,11 @@ class ShadowModel(QThread):
                 print(f"genviz: could not compute the views at step {msg.body.get('step')}: {exc}", file=sys.stderr)
                 snap = None
             cost = time.perf_counter() - t0
-            self.last_cost_s = cost
             next_at = t0 + max(self.min_interval_s, cost / self.share)
             if snap is not None:
                 with self._cond:
                     self._snapshot = snap
-                self.snapshots += 1
-                self.ready.emit()
+                    self.ready.emit()
 
     def _snapshot_of(self, msg: Message) -> dict:
         weights = unflatten_arrays(msg.arrays)["weights"]

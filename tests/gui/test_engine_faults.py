@@ -42,6 +42,15 @@ def save_and_wait(qtbot, w, folder) -> int:
     return w.session.saved_step
 
 
+def train_save_and_go_on(qtbot, w, folder) -> int:
+    """Train, save into `folder`, and train on past the save (so there is unsaved work); the step saved."""
+    press(qtbot, w, "train")
+    wait_for_step(qtbot, w, 20)
+    saved_step = save_and_wait(qtbot, w, folder)
+    qtbot.waitUntil(lambda: w.session.step > saved_step + 10, timeout=TIMEOUT_MS)
+    return saved_step
+
+
 def kill_engine(w) -> int:
     pid = w.session.link.process.pid
     os.kill(pid, signal.SIGKILL)
@@ -61,11 +70,8 @@ def button(box: QMessageBox, text: str):
 @pytest.mark.parametrize("placement", ["process"])
 def test_killed_engine_leaves_the_window_up_and_reopens_the_last_save(qtbot, window, tmp_path):
     w = window
-    press(qtbot, w, "train")
-    wait_for_step(qtbot, w, 20)
     run_dir = tmp_path / "run"
-    saved_step = save_and_wait(qtbot, w, run_dir)
-    qtbot.waitUntil(lambda: w.session.step > saved_step + 10, timeout=TIMEOUT_MS)
+    saved_step = train_save_and_go_on(qtbot, w, run_dir)
     old_pid = kill_engine(w)
 
     qtbot.waitUntil(lambda: w.session.state == "dead", timeout=TIMEOUT_MS)
@@ -109,11 +115,8 @@ def test_killed_engine_without_a_save_starts_afresh_on_train(qtbot, window):
 @pytest.mark.parametrize("when", ["as it is asked", "as the file is written"])
 def test_killed_during_a_save_leaves_no_checkpoint_or_a_whole_one(qtbot, window, tmp_path, when):
     w = window
-    press(qtbot, w, "train")
-    wait_for_step(qtbot, w, 20)
     earlier = tmp_path / "earlier"
-    earlier_step = save_and_wait(qtbot, w, earlier)
-    qtbot.waitUntil(lambda: w.session.step > earlier_step + 10, timeout=TIMEOUT_MS)
+    earlier_step = train_save_and_go_on(qtbot, w, earlier)
 
     run_dir = tmp_path / "run"
     checkpoint = run_dir / CHECKPOINT
