@@ -34,14 +34,45 @@ def _positive_int(text: str) -> int:
     return value
 
 
+# The data set names of core.models (PLANE_DATASETS + IMAGE_DATASETS), written out here because importing
+# core would load torch, and '--help' or a mistyped name should answer at once. A test keeps them equal.
+DATASETS = ("ring8", "grid25", "8gaussians", "moons", "circles", "spirals", "checkerboard", "pinwheel",
+            "swissroll", "csv", "mnist", "fashion-mnist", "images", "array")
+DEVICES = ("auto", "cpu", "cuda", "mps")
+DEVICE_HELP = "where to compute: auto (CUDA, then MPS, then the CPU), cpu, cuda or mps"
+PRESET_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "resources", "presets")
+
+
+def _preset_names(model: str) -> list[str]:
+    """The named presets of resources/presets/MODEL.json (read directly: no torch for --help)."""
+    import json
+
+    try:
+        with open(os.path.join(PRESET_DIR, f"{model}.json"), encoding="utf-8") as f:
+            return sorted(json.load(f)["presets"])
+    except (OSError, ValueError, KeyError):
+        return []
+
+
+def _preset_help() -> str:
+    names = "; ".join(f"{m}: {', '.join(_preset_names(m)) or 'none'}" for m in MODELS)
+    return f"named settings to start from, per model ({names}); default: the data set's own settings"
+
+
 def _model_args(p, model_required=False):
-    p.add_argument("--model", choices=MODELS, required=model_required, default=None if model_required else "gan")
-    p.add_argument("--dataset", required=model_required, default=None if model_required else "ring8")
-    p.add_argument("--preset", default=None)
+    p.add_argument("--model", choices=MODELS, required=model_required, default=None if model_required else "gan",
+                   help=f"the model to train: {', '.join(MODELS)}" + ("" if model_required else " (default: gan)"))
+    p.add_argument("--dataset", required=model_required, default=None if model_required else "ring8",
+                   metavar="D",
+                   help=f"the data set, one of {', '.join(DATASETS)}; csv, images and array read the file or "
+                        "folder in the setting data.path" + ("" if model_required else " (default: ring8)"))
+    p.add_argument("--preset", default=None, metavar="P", help=_preset_help())
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="main.py", description="genviz: watch VAEs, GANs and RealNVP flows learn.")
+    parser = _Parser(prog="main.py", description="genviz: watch VAEs, GANs and RealNVP flows learn.",
+                     epilog="With no command, opens the window (as 'gui' does). 'python main.py COMMAND --help' "
+                            "describes each command's options. Exit codes: 0 success, 1 failure, 2 bad input.")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     p = sub.add_parser("gui", help="open the window")
@@ -53,33 +84,43 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--attach", metavar="tcp://HOST:PORT", default=None,
                    help="watch and steer an engine started with 'engine --listen' (e.g. on a GPU machine)")
     p.add_argument("--key-file", metavar="F", default=None, help="the engine's key file (needed with --attach)")
-    p.add_argument("run_dir", nargs="?", default=None, help="a run folder to open and carry on")
+    p.add_argument("run_dir", nargs="?", default=None, metavar="RUN_DIR",
+                   help="a run folder to open and carry on (instead of --model and --dataset)")
 
     p = sub.add_parser("train", help="train with no window; writes RUN_DIR")
     _model_args(p, model_required=True)
     g = p.add_mutually_exclusive_group()
-    g.add_argument("--steps", type=_positive_int)
-    g.add_argument("--epochs", type=_positive_int)
-    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
-    p.add_argument("--seed", type=int)
-    p.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), default=None)
-    p.add_argument("--out", required=True, metavar="RUN_DIR")
+    g.add_argument("--steps", type=_positive_int, metavar="N",
+                   help="train this many steps, N >= 1 (default: the preset's train.steps)")
+    g.add_argument("--epochs", type=_positive_int, metavar="E",
+                   help="train E >= 1 passes over the training images (image data sets only; not with --steps)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="one setting, e.g. gan.lr_g=1e-4 or data.batch_size=128 (repeat for more); "
+                        "an unknown key or a value out of range exits 2 and names the allowed values")
+    p.add_argument("--seed", type=int, metavar="S", help="train.seed, any whole number (default: the preset's)")
+    p.add_argument("--device", choices=DEVICES, default=None, help=DEVICE_HELP + " (default: train.device, auto)")
+    p.add_argument("--out", required=True, metavar="RUN_DIR",
+                   help="a new folder for the run (checkpoint, config, history); one that holds a run is refused")
 
     p = sub.add_parser("eval", help="print a run's quality metrics")
-    p.add_argument("run_dir")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), default=None)
+    p.add_argument("run_dir", metavar="RUN_DIR", help="a run folder written by train, engine or the window")
+    p.add_argument("--json", action="store_true",
+                   help="print the metrics as one JSON object on stdout (progress goes to stderr)")
+    p.add_argument("--device", choices=DEVICES, default=None, help=DEVICE_HELP + " (default: the run's train.device)")
 
     p = sub.add_parser("sample", help="write N samples to a .npy file")
-    p.add_argument("run_dir")
-    p.add_argument("--n", type=int, required=True)
-    p.add_argument("--out", required=True)
-    p.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), default=None)
+    p.add_argument("run_dir", metavar="RUN_DIR", help="a run folder written by train, engine or the window")
+    p.add_argument("--n", type=int, required=True, metavar="N", help="how many samples, 1 to 10000000")
+    p.add_argument("--out", required=True, metavar="FILE.npy",
+                   help="the .npy file to write (float32; (N, 2) for 2-D data, (N, C, H, W) for images); "
+                        "its folder must exist")
+    p.add_argument("--device", choices=DEVICES, default=None, help=DEVICE_HELP + " (default: the run's train.device)")
 
     p = sub.add_parser("screenshot", help="train N steps in the real window off-screen and save a PNG")
     _model_args(p)
-    p.add_argument("--steps", type=_positive_int, default=300)
-    p.add_argument("--out", required=True)
+    p.add_argument("--steps", type=_positive_int, default=300, metavar="N",
+                   help="train N >= 1 steps before the picture is taken (default: 300)")
+    p.add_argument("--out", required=True, metavar="FILE.png", help="the PNG file to write")
 
     p = sub.add_parser(
         "engine", help="train on this machine (e.g. a GPU box); windows elsewhere attach over TCP",
@@ -91,13 +132,15 @@ def build_parser() -> argparse.ArgumentParser:
                         "through ssh -L), 0.0.0.0:PORT on every interface; port 0 picks a free one")
     p.add_argument("--model", choices=MODELS, default=None, help="a new model to build and train at once "
                                                                   "(with --dataset)")
-    p.add_argument("--dataset", default=None, help="the new model's data set (with --model)")
-    p.add_argument("--preset", default=None, help="named settings for the new model")
+    p.add_argument("--dataset", default=None, metavar="D",
+                   help=f"the new model's data set (with --model), one of {', '.join(DATASETS)}")
+    p.add_argument("--preset", default=None, metavar="P", help=_preset_help())
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="one setting of the new model, e.g. gan.lr_g=1e-4 (repeat for more)")
-    p.add_argument("--steps", type=_positive_int, help="train until this step (default: the run's train.steps)")
-    p.add_argument("--seed", type=int, help="the new model's train.seed")
-    p.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), default=None,
+    p.add_argument("--steps", type=_positive_int, metavar="N",
+                   help="train until step N >= 1 (default: the run's train.steps)")
+    p.add_argument("--seed", type=int, metavar="S", help="the new model's train.seed, any whole number")
+    p.add_argument("--device", choices=DEVICES, default=None,
                    help="where to train (default: the run's train.device; auto = CUDA, then MPS, then the CPU)")
     p.add_argument("--key-file", metavar="F", help="the key windows must sign with: reused if F exists, else 32 "
                                                   "random bytes are written there in hex (mode 0600); "
@@ -110,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a saved run to load and carry on (instead of --model and --dataset)")
 
     p = sub.add_parser("bench", help="run the performance benchmarks")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the figures as one JSON object on stdout")
     p.add_argument("--quick", action="store_true", help="shorter runs (for tests)")
     return parser
 
