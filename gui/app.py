@@ -43,6 +43,12 @@ def run_gui(model=None, dataset=None, preset=None, autostart=False, run_dir=None
               "run it in a desktop session, over 'ssh -X', or use 'python main.py train' headless",
               file=sys.stderr)
         return 1
+    from gui.system_libs import xcb_problem
+
+    problem = xcb_problem()
+    if problem:  # Qt would abort (a core dump) naming only the first missing library
+        print(f"genviz: error: {problem}", file=sys.stderr)
+        return 1
     app = make_app()
     from gui.main_window import MainWindow
 
