@@ -22,6 +22,7 @@ from core.config import RunConfig
 from core.history import MetricHistory
 from core.latent import LatentDecoder
 from core.protocol import Message, unflatten_arrays
+from core.snapshot import Snapshot
 from gui.engine_link import EngineLink, open_link
 from gui.shadow import MIN_INTERVAL_S, ShadowModel
 
@@ -67,7 +68,7 @@ class Session(QObject):
         self.run_id = ""
         self.run_dir: str | None = None
         self.history: dict | None = None
-        self.snapshot: dict | None = None
+        self.snapshot: Snapshot | None = None  # the shadow's newest (core.snapshot)
         self.history_version = 0
         self.snapshot_version = 0
         self.metrics: MetricHistory | None = None
@@ -125,7 +126,7 @@ class Session(QObject):
         decoder = model.decoder()
         self.decoder = LatentDecoder(decoder) if decoder is not None else None
         self.shadow = ShadowModel(model, self.run_id, SHADOW_SHARE[self.placement],
-                                  SHADOW_MIN_INTERVAL_S[self.placement], self)
+                                  SHADOW_MIN_INTERVAL_S[self.placement], parent=self)
         self.shadow.ready.connect(self._on_snapshot)
         self.shadow.start()
         self.link.weights_sink = self.shadow.offer
@@ -331,7 +332,7 @@ class Session(QObject):
             return
         self.snapshot = snap
         self.snapshot_version += 1
-        if self.decoder is not None and "decoder_state" in snap:
+        if self.decoder is not None and "decoder_state" in snap and snap.fresh(("decoder_state",)):
             self.decoder.load(snap["decoder_state"])
         self.snapshot_arrived.emit()
 

@@ -18,23 +18,32 @@ import torch
 from PySide6.QtCore import QThread, Signal
 
 from core.protocol import Message, unflatten_arrays
+from core.snapshot import Snapshot
 from gui.live_threads import LIVE_THREADS
 
 MIN_INTERVAL_S = 0.04  # 25 Hz at most: steps land at their own times, so this keeps the views above 20 Hz
+# A model whose main view can be computed alone (a flow's density map) gets a full snapshot at most
+# this often and main-view refreshes in between: the other panels draw at most 7 times a second.
+FULL_INTERVAL_S = 0.15
 
 
 class ShadowModel(QThread):
     ready = Signal()  # a new snapshot waits in take()
 
-    def __init__(self, model, run_id: str, share: float, min_interval_s: float = MIN_INTERVAL_S, parent=None):
+    def __init__(self, model, run_id: str, share: float, min_interval_s: float = MIN_INTERVAL_S,
+                 full_interval_s: float = FULL_INTERVAL_S, parent=None):
         super().__init__(parent)
         self.setObjectName("genviz-shadow")
         self.model, self.run_id = model, run_id
         self.share = share  # at most this share of wall time goes to snapshots
-        self.min_interval_s = min_interval_s
+        self.min_interval_s, self.full_interval_s = min_interval_s, full_interval_s
+        self.main_keys = tuple(model.main_view_keys())
         self._cond = threading.Condition()
         self._weights: Message | None = None
-        self._snapshot: dict | None = None
+        self._snapshot: Snapshot | None = None
+        self._last: Snapshot | None = None  # the newest computed; quick refreshes build on it
+        self._last_full_at = float("-inf")
+        self._unfinished: Message | None = None  # weights whose views only the main view has so far
         self._stop = False
         LIVE_THREADS.add(self)
 
@@ -47,7 +56,7 @@ class ShadowModel(QThread):
             self._weights = msg
             self._cond.notify_all()
 
-    def take(self) -> dict | None:
+    def take(self) -> Snapshot | None:
         with self._cond:
             snap, self._snapshot = self._snapshot, None
             return snap
@@ -64,15 +73,9 @@ class ShadowModel(QThread):
         next_at = 0.0
         while True:
             with self._cond:
-                while not self._stop and self._weights is None:
-                    self._cond.wait()
-                if self._stop:
-                    return
-                wait = next_at - time.perf_counter()
-                if wait > 0:  # keep to the rate; newer weights may replace these meanwhile
-                    self._cond.wait(wait)
-                    continue
-                msg, self._weights = self._weights, None
+                msg = self._wait_for_work(next_at)
+            if msg is None:
+                return
             t0 = time.perf_counter()
             try:
                 if not prepared:  # e.g. the image GAN's digit classifier, from the cache the engine filled
@@ -89,13 +92,44 @@ class ShadowModel(QThread):
                     self._snapshot = snap
                     self.ready.emit()
 
-    def _snapshot_of(self, msg: Message) -> dict:
+    def _wait_for_work(self, next_at: float) -> Message | None:
+        """Under the lock: the weights to compute the views of next, or None to stop. The newest weights
+        offered, not before `next_at` (the rate; newer weights may replace them meanwhile). With none
+        offered, the weights of the last main-view refresh once a full snapshot is due: when a run
+        pauses, every panel ends on the views of the step it paused at."""
+        while not self._stop:
+            now = time.perf_counter()
+            if self._weights is not None:
+                if now >= next_at:
+                    msg, self._weights = self._weights, None
+                    return msg
+                self._cond.wait(next_at - now)
+            elif self._unfinished is not None:
+                due = max(next_at, self._last_full_at + self.full_interval_s)
+                if now >= due:
+                    msg, self._unfinished = self._unfinished, None
+                    return msg
+                self._cond.wait(due - now)
+            else:
+                self._cond.wait()
+        return None
+
+    def _snapshot_of(self, msg: Message) -> Snapshot:
         weights = unflatten_arrays(msg.arrays)["weights"]
         model = self.model
         model.load_state_dict({k: torch.from_numpy(v) for k, v in weights.items()})
+        step = int(msg.body.get("step", 0))
+        now = time.perf_counter()
+        full = not self.main_keys or self._last is None or now - self._last_full_at >= self.full_interval_s
         with torch.no_grad():
             model.eval()
-            snap = model.snapshot()
+            arrays = model.snapshot() if full else model.main_view_snapshot()
             model.train()
-        snap["step"] = int(msg.body.get("step", 0))
-        return snap
+        with self._cond:
+            self._unfinished = None if full else msg
+        if full:
+            self._last_full_at = now
+            self._last = Snapshot(step, arrays)
+        else:
+            self._last = self._last.refreshed(step, arrays)
+        return self._last

@@ -51,6 +51,16 @@ class GenerativeModel(nn.Module):
         """Small NumPy arrays describing the model's current visual state, for the GUI."""
         raise NotImplementedError
 
+    def main_view_keys(self) -> tuple[str, ...]:
+        """The arrays of `snapshot()` that the main view draws, when `main_view_snapshot()` computes
+        them alone for much less than a full snapshot; the window then refreshes them more often
+        than the rest. Empty (the default): every refresh is a full snapshot."""
+        return ()
+
+    def main_view_snapshot(self) -> dict[str, np.ndarray]:
+        """Just the arrays named by `main_view_keys()`, as `snapshot()` would compute them."""
+        raise NotImplementedError
+
     def evaluate(self) -> dict[str, Any]:
         """Quality metrics for `eval --json`."""
         raise NotImplementedError

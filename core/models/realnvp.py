@@ -244,7 +244,16 @@ class RealNVP(GenerativeModel):
         snap["decoder_state"] = numpy_copies(self.decoder().state_dict())
         return snap
 
-    def _plane_snapshot(self) -> dict[str, np.ndarray]:
+    def main_view_keys(self) -> tuple[str, ...]:
+        # The density map is what a student watches change; the layer-by-layer states, the
+        # pulled-back grid and the Jacobian check cost as much again and are read a few times a second.
+        return () if self.is_image else ("density", "log_det_map", "inverse_samples")
+
+    def main_view_snapshot(self) -> dict[str, np.ndarray]:
+        return numpy_copies({k: v.float() for k, v in self._density_maps().items()}
+                            | {"inverse_samples": self.flow.inverse(self.view_z).float()})
+
+    def _density_maps(self) -> dict[str, torch.Tensor]:
         x0, x1, y0, y1 = self.data.info.bounds
         xs = torch.linspace(x0, x1, DENSITY_RES, device=self.device)
         ys = torch.linspace(y0, y1, DENSITY_RES, device=self.device)
@@ -252,10 +261,13 @@ class RealNVP(GenerativeModel):
         grid = torch.stack([gx.reshape(-1), gy.reshape(-1)], 1)
         z_grid, log_det_grid = self.flow(grid)
         density = torch.exp(standard_normal_log_prob(z_grid) + log_det_grid)  # p_z(f(x)) |det df/dx|
+        return {"density": density.reshape(DENSITY_RES, DENSITY_RES),
+                "log_det_map": log_det_grid.reshape(DENSITY_RES, DENSITY_RES)}
+
+    def _plane_snapshot(self) -> dict[str, np.ndarray]:
         z_data, _, states = self.flow(self.view_data, keep_states=True)
         out = {
-            "density": density.reshape(DENSITY_RES, DENSITY_RES),
-            "log_det_map": log_det_grid.reshape(DENSITY_RES, DENSITY_RES),
+            **self._density_maps(),
             "data": self.view_data,
             "forward_z": z_data,
             "inverse_grid": self.flow.inverse(_z_grid_lines(self.device)).reshape(

@@ -12,6 +12,9 @@ class Panel(QWidget):
     object_name = "panel"
     formula = ""  # shown under the plot: every panel ties a picture to a formula
     uses = ("history", "snapshot")  # which of the session's data this panel draws
+    # The snapshot arrays it draws, if it is a main view the shadow refreshes more often than the rest
+    # (see core.snapshot). Empty: it draws from full snapshots only, as most panels do.
+    snapshot_keys: tuple[str, ...] = ()
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -26,14 +29,23 @@ class Panel(QWidget):
 
     def refresh(self, session) -> bool:
         """Redraw if visible and the session has new data; True if it drew."""
-        versions = tuple(getattr(session, f"{name}_version") for name in self.uses)
+        versions = tuple(self._version_of(session, name) for name in self.uses)
         if versions == self._drawn_versions or not self.isVisible():
             return False
         self._drawn_versions = versions
         self.render(session)
         return True
 
-    def collect(self, snapshot: dict) -> None:
+    def _version_of(self, session, name: str):
+        if name == "snapshot" and session.snapshot is not None:  # a refresh of other panels' arrays is not new here
+            return "serial", session.snapshot.serial_of(self.snapshot_keys)
+        return getattr(session, f"{name}_version")
+
+    def has_new(self, snapshot) -> bool:
+        """This snapshot brings arrays this panel draws (for collect)."""
+        return snapshot.fresh(self.snapshot_keys)
+
+    def collect(self, snapshot) -> None:
         """Take what this panel keeps over time from a snapshot that just arrived. The window
         calls it for every panel on every snapshot, visible or not, drawn this tick or not, so
         a panel's data never depends on how many draw turns it gets; render() only draws what

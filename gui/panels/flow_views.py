@@ -1,7 +1,8 @@
 """RealNVP's 2-D views: the learned density, the forward map x -> z, the inverse map z -> x,
 the points layer by layer, and the log-determinant over the plane.
 
-Every view draws from the latest snapshot only when a new one arrives (about 5 Hz), with
+Every view draws from the latest snapshot only when a new one arrives (the density at up to 25 Hz,
+the others a few times a second), with
 fixed image levels and fixed view ranges, so the 30 Hz timer costs nothing in between.
 The data points keep one colour per point in every view (hue from their angle around the
 data's centre), so a person can follow a point from x to z and back.
@@ -15,6 +16,7 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout
 
+from core.models.realnvp import DENSITY_RES
 from gui.panels.base import Panel, fixed_axes, toggle_row
 from gui.panels.plane_view import line_segments
 from gui.style import FAKE
@@ -112,9 +114,10 @@ class FlowPlaneView(Panel):
 class DensityView(FlowPlaneView):
     title = "Learned density p_x(x)"
     object_name = "flow_density"
-    formula = ("p_x(x) = p_z(f(x)) |det ∂f/∂x|,  p_z = N(0, I): the flow's density on a 64×64 grid "
+    formula = (f"p_x(x) = p_z(f(x)) |det ∂f/∂x|,  p_z = N(0, I): the flow's density on a {DENSITY_RES}×{DENSITY_RES} grid "
                "(white = 0, dark = high; levels fixed per snapshot at the 99.5th percentile). Dots: data x.")
     toggles_spec = [("heat", "density", True), ("data", "data x", True), ("samples", "samples f⁻¹(z)", False)]
+    snapshot_keys = ("density", "inverse_samples")  # refreshed at display rate (RealNVP.main_view_keys)
 
     def __init__(self, parent=None):
         super().__init__(parent)

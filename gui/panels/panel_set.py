@@ -41,12 +41,13 @@ class PanelSet:
     def all(self) -> list[Panel]:
         return [self.main] + [p for p, _ in self.docks]
 
-    def collect(self, snapshot: dict) -> None:
-        """Hand a newly arrived snapshot to every panel, visible or not, drawn this tick or not,
-        so what a panel keeps over time does not depend on how often it gets to draw. Cheap:
-        panels only do NumPy here."""
+    def collect(self, snapshot) -> None:
+        """Hand a newly arrived snapshot to every panel it brings new arrays for, visible or not,
+        drawn this tick or not, so what a panel keeps over time does not depend on how often it
+        gets to draw, nor on the main view's quick refreshes. Cheap: panels only do NumPy here."""
         for panel in self.all():
-            panel.collect(snapshot)
+            if panel.has_new(snapshot):
+                panel.collect(snapshot)
 
     def paint_slider_view(self) -> None:
         view = self.slider_view

@@ -97,8 +97,8 @@ def pause_and_settle(qtbot, w) -> None:
     events = record_events(w)
     press(qtbot, w, "pause")
     wait_engine_paused(qtbot, w, events)
-    qtbot.waitUntil(lambda: w.session.snapshot is not None and w.session.snapshot["step"] == w.session.step,
-                    timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: w.session.snapshot is not None and w.session.snapshot["step"] == w.session.step
+                    and w.session.snapshot.is_full, timeout=TIMEOUT_MS)
 
 
 def wait_drawn(qtbot, w) -> None:
@@ -106,7 +106,7 @@ def wait_drawn(qtbot, w) -> None:
     s = w.session
 
     def current(p) -> bool:
-        return p._drawn_versions == tuple(getattr(s, f"{name}_version") for name in p.uses)
+        return p._drawn_versions == tuple(p._version_of(s, name) for name in p.uses)
 
     qtbot.waitUntil(lambda: all(current(p) for p in w.panels.all() if p.isVisible()), timeout=TIMEOUT_MS)
 

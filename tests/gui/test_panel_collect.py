@@ -15,6 +15,7 @@ import torch
 from core.build import build_model
 from core.models.gan_image import ImageGAN
 from core.presets import build_config
+from core.snapshot import Snapshot
 from gui.panels.gan_image_panels import DHistogramPanel
 from gui.panels.histogram_history import HistogramHistory
 from gui.panels.registry import build_panels
@@ -39,18 +40,16 @@ def snapshots(loss: str) -> tuple[ImageGAN, list[dict]]:
             model.training_step(step)
             model.eval()
             with torch.no_grad():
-                snap = model.snapshot()
-            snap["step"] = step
-            taken.append(snap)
+                taken.append(Snapshot(step, model.snapshot()))
     return model, taken
 
 
-def session(model, snap: dict, version: int) -> SimpleNamespace:
+def session(model, snap: Snapshot, version: int) -> SimpleNamespace:
     """What render() reads: the latest snapshot and its version (no metric history here)."""
     return SimpleNamespace(model=model, snapshot=snap, snapshot_version=version, history=None, history_version=0)
 
 
-def feed(model, taken: list[dict], draw_after: set[int]):
+def feed(model, taken: list[Snapshot], draw_after: set[int]):
     """Fresh panels, every snapshot collected as it arrives; every panel draws only after the
     snapshots whose index is in draw_after."""
     panels = build_panels(model)
@@ -120,7 +119,7 @@ def test_a_second_snapshot_at_the_same_step_replaces_its_column(qtbot):
     panels = build_panels(model)
     for snap in taken[:3]:
         panels.collect(snap)
-    again = {**taken[3], "step": taken[2]["step"]}  # other values, the same step
+    again = Snapshot(taken[2]["step"], taken[3].arrays)  # other values, the same step
     panels.collect(again)
     buffer = next(p for p in panels.all() if isinstance(p, DHistogramPanel)).buffer
     assert buffer.filled == 3 and list(buffer.steps[-3:]) == [1, 2, 3]

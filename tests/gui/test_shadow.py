@@ -1,0 +1,102 @@
+"""The shadow model refreshes a flow's density between full snapshots, and only the density view
+takes those refreshes: the other panels neither redraw nor collect the same arrays again."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import torch
+
+from core.build import build_model
+from core.engine import weights_of
+from core.presets import build_config
+from core.protocol import Message, flatten_arrays
+from core.snapshot import Snapshot
+from gui.panels.flow_views import DensityView, ForwardMapView
+from gui.panels.registry import build_panels
+from gui.shadow import ShadowModel
+
+TIMEOUT_MS = 30_000
+
+
+@pytest.fixture
+def trained_flow():
+    torch.manual_seed(0)
+    cfg = build_config("realnvp", "moons")
+    return cfg, build_model(cfg)
+
+
+def weights_message(model, step: int) -> Message:
+    return Message("weights", "run-1", step, {"step": step}, flatten_arrays(weights_of(model)))
+
+
+def next_snapshot(qtbot, shadow, model, step) -> Snapshot:
+    with qtbot.waitSignal(shadow.ready, timeout=TIMEOUT_MS):
+        shadow.offer(weights_message(model, step))
+    return shadow.take()
+
+
+def test_between_full_snapshots_the_shadow_recomputes_only_the_main_views_arrays(qtbot, trained_flow):
+    cfg, model = trained_flow
+    shadow = ShadowModel(build_model(cfg, views_only=True), "run-1", share=1.0, min_interval_s=0.0,
+                         full_interval_s=3600.0)  # one full snapshot, then only main-view refreshes
+    shadow.start()
+    try:
+        first = next_snapshot(qtbot, shadow, model, 1)
+        model.training_step(2)
+        second = next_snapshot(qtbot, shadow, model, 2)
+    finally:
+        assert shadow.stop()
+    assert first.is_full and not second.is_full and second["step"] == 2
+    main = set(model.main_view_keys())
+    assert second.fresh(tuple(main)) and not second.fresh(("forward_z",))
+    assert not np.allclose(second["density"], first["density"])  # it is the new weights' density
+    for key in set(first.arrays) - main:
+        assert second[key] is first[key]  # kept from the full snapshot
+    model.eval()
+    with torch.no_grad():  # what the engine's own model shows now
+        assert np.allclose(second["density"], model.main_view_snapshot()["density"], rtol=1e-5, atol=1e-6)
+
+
+def test_a_main_view_refresh_redraws_the_density_view_only(qtbot, trained_flow):
+    cfg, model = trained_flow
+    panels = build_panels(model)
+    for panel in panels.all():
+        qtbot.addWidget(panel)
+        panel.show()
+    density = next(p for p in panels.all() if isinstance(p, DensityView))
+    forward = next(p for p in panels.all() if isinstance(p, ForwardMapView))
+    model.eval()
+    with torch.no_grad():
+        full = Snapshot(1, model.snapshot())
+        quick = full.refreshed(2, {k: v + 1.0 for k, v in model.main_view_snapshot().items()})
+    session = SimpleNamespace(model=model, snapshot=full, snapshot_version=1, history=None, history_version=0)
+    assert density.refresh(session) and forward.refresh(session)
+    session.snapshot, session.snapshot_version = quick, 2
+    assert density.refresh(session)  # its density is new
+    assert not forward.refresh(session)  # its arrays are the full snapshot's: nothing to draw
+    assert np.allclose(density.heat.image, np.nan_to_num(quick["density"]))
+    assert density.has_new(quick) and not forward.has_new(quick)
+
+
+def test_when_no_newer_weights_come_the_shadow_completes_the_views_of_the_last_step(qtbot, trained_flow):
+    """A run that pauses right after a main-view refresh must not leave the other panels a step behind."""
+    cfg, model = trained_flow
+    shadow = ShadowModel(build_model(cfg, views_only=True), "run-1", share=1.0, min_interval_s=0.0,
+                         full_interval_s=2.0)
+    shadow.start()
+    try:
+        first = next_snapshot(qtbot, shadow, model, 1)
+        model.training_step(2)
+        quick = next_snapshot(qtbot, shadow, model, 2)  # well within 2 s of the full one
+        with qtbot.waitSignal(shadow.ready, timeout=TIMEOUT_MS):
+            pass  # nothing offered: the shadow finishes step 2 by itself
+        completed = shadow.take()
+    finally:
+        assert shadow.stop()
+    assert first.is_full and not quick.is_full
+    assert completed.is_full and completed["step"] == 2
+    model.eval()
+    with torch.no_grad():
+        assert np.allclose(completed["forward_z"], model.snapshot()["forward_z"], rtol=1e-5, atol=1e-6)
+    assert not np.allclose(completed["forward_z"], first["forward_z"])
