@@ -87,10 +87,35 @@ def _flatten(metrics: dict) -> dict:
     return {k: (float(v) if isinstance(v, (float, np.floating)) else v) for k, v in metrics.items()}
 
 
+class _EvalBar:
+    """A progress bar on stderr, so stdout stays the bare metrics (one JSON object with --json). It is
+    made at the model's first report, when the total is known; a quick evaluation that reports nothing
+    shows none. Its units are the model's own (e.g. decoded samples): it shows the share done and time left."""
+
+    def __init__(self):
+        self.bar: tqdm | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = tqdm(total=total, desc="evaluating", file=sys.stderr, disable=None, leave=False,
+                            bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}",
+                            dynamic_ncols=True, mininterval=0.5)
+        self.bar.total = total
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
 def evaluate(args) -> int:
     run = load_run(args.run_dir, device=args.device)
     t0 = time.perf_counter()
-    metrics = _flatten(run.model.evaluate())
+    bar = _EvalBar()
+    try:
+        metrics = _flatten(run.model.evaluate(progress=bar))
+    finally:
+        bar.close()
     metrics = {"model": run.cfg.model, "dataset": run.cfg.data.dataset, "step": run.step, **metrics,
                "eval_seconds": round(time.perf_counter() - t0, 3)}
     if args.json:

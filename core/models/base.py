@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,22 @@ import torch
 from torch import nn
 
 from core.config import RunConfig, check_value
+
+#: progress(done, total): how far a long computation is, in its own units (e.g. decoded examples)
+Progress = Callable[[int, int], None]
+
+
+def progress_counter(progress: Progress | None, total: int) -> Callable[[int], None]:
+    """A function that adds `units` of finished work and reports the running sum to `progress`."""
+    done = 0
+
+    def advance(units: int) -> None:
+        nonlocal done
+        done += units
+        if progress is not None:
+            progress(done, total)
+
+    return advance
 
 
 class GenerativeModel(nn.Module):
@@ -61,8 +78,8 @@ class GenerativeModel(nn.Module):
         """Just the arrays named by `main_view_keys()`, as `snapshot()` would compute them."""
         raise NotImplementedError
 
-    def evaluate(self) -> dict[str, Any]:
-        """Quality metrics for `eval --json`."""
+    def evaluate(self, progress: Progress | None = None) -> dict[str, Any]:
+        """Quality metrics for `eval --json`. A long evaluation reports how far it is to `progress`."""
         raise NotImplementedError
 
     #: size of the latent space the GUI's sliders span (0 if none)

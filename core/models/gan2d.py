@@ -96,7 +96,8 @@ class GAN2D(GANBase):
         return out if self.latent_dim > 1 else out[:GRID_LINES]
 
     @torch.no_grad()
-    def evaluate(self) -> dict:
+    def evaluate(self, progress=None) -> dict:
+        """Mode coverage and sliced Wasserstein distance of 2,500 samples (well under a second: no progress)."""
         samples = self.sample(2500)
         result: dict = {"samples": 2500}
         info = self.data.info

@@ -213,16 +213,21 @@ class ImageGAN(GANBase):
         return snap
 
     @torch.no_grad()
-    def evaluate(self) -> dict:
-        """Class coverage and the classifier score of 10,000 samples, with the real test set's score."""
+    def evaluate(self, progress=None) -> dict:
+        """Class coverage and the classifier score of 10,000 samples, with the real test set's score.
+        progress(done, total) follows the samples drawn."""
         was_training = self.training
         self.eval()
         self.prepare()
         g = torch.Generator(device=self.device).manual_seed(self.cfg.train.seed + 2**20 + 5)
         gen = self.sampling_generator()
-        samples = torch.cat([gen(torch.randn(min(EVAL_CHUNK, EVAL_IMAGES - i), self.latent_dim, generator=g,
-                                             device=self.device))
-                             for i in range(0, EVAL_IMAGES, EVAL_CHUNK)])
+        chunks = []
+        for i in range(0, EVAL_IMAGES, EVAL_CHUNK):
+            chunks.append(gen(torch.randn(min(EVAL_CHUNK, EVAL_IMAGES - i), self.latent_dim, generator=g,
+                                          device=self.device)))
+            if progress is not None:
+                progress(i + len(chunks[-1]), EVAL_IMAGES)
+        samples = torch.cat(chunks)
         self.train(was_training)
         result: dict = {"samples": EVAL_IMAGES}
         if self.classifier is not None:

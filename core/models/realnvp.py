@@ -298,11 +298,11 @@ class RealNVP(GenerativeModel):
 
     # -- evaluation ---------------------------------------------------------------------------
     @torch.no_grad()
-    def evaluate(self) -> dict:
+    def evaluate(self, progress=None) -> dict:
         was_training = self.training
         self.eval()
         try:
-            return self._evaluate_images() if self.is_image else self._evaluate_plane()
+            return self._evaluate_images(progress) if self.is_image else self._evaluate_plane()
         finally:
             self.train(was_training)
 
@@ -313,12 +313,14 @@ class RealNVP(GenerativeModel):
         return {"test_nll": float(nll.mean()), "test_log_pz": float(log_pz.mean()),
                 "test_log_det": float(log_det.mean()), "test_points": TEST_POINTS}
 
-    def _evaluate_images(self, batch: int = 500) -> dict:
+    def _evaluate_images(self, progress=None, batch: int = 500) -> dict:
         images = torch.as_tensor(self.data.test_images, device=self.device, dtype=torch.float32)
         g = torch.Generator(device=self.device).manual_seed(TEST_SEED)  # the same dequantisation noise
         total = torch.zeros((), dtype=torch.float64, device=self.device)
-        for chunk in images.split(batch):
+        for done, chunk in enumerate(images.split(batch), 1):
             total += self.nll_terms(chunk, g)[0].double().sum()
+            if progress is not None:
+                progress(min(done * batch, len(images)), len(images))
         nll = float(total) / len(images)
         return {"bits_per_dim": nll / (self.latent_dim * math.log(2)), "test_nll": nll,
                 "test_images": len(images)}

@@ -11,6 +11,7 @@ beta only weighs the KL in the objective that is minimised.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -19,7 +20,7 @@ from torch import nn
 
 from core.config import ConfigError
 from core.models import data_kind
-from core.models.base import GenerativeModel, mlp, numpy_copies
+from core.models.base import GenerativeModel, Progress, mlp, numpy_copies, progress_counter
 
 LOG_2PI = math.log(2 * math.pi)
 MIN_LOG_SIGMA = math.log(1e-4)  # a learned sigma may not collapse to 0 (the likelihood would blow up)
@@ -233,8 +234,9 @@ class VAE(GenerativeModel):
         }
 
     @torch.no_grad()
-    def _test_pass(self) -> torch.Tensor:
-        """Mean (loss, recon, kl) over the whole test set, one z per example, as tensors (no sync)."""
+    def _test_pass(self, advance: Callable[[int], None] | None = None) -> torch.Tensor:
+        """Mean (loss, recon, kl) over the whole test set, one z per example, as tensors (no sync).
+        advance(n) is told of each chunk of n examples done."""
         g = torch.Generator(device=self.device).manual_seed(EVAL_SEED)
         was_training = self.training
         self.eval()
@@ -243,6 +245,8 @@ class VAE(GenerativeModel):
             x_in, target = self._test_inputs(start, start + TEST_CHUNK)
             recon, kl = self.elbo_terms(x_in, target, g)
             sums += torch.stack([recon.sum(), kl.sum()])
+            if advance is not None:
+                advance(len(target))
         self.train(was_training)
         recon, kl = sums / len(self.test_x)
         return torch.stack([recon + kl, recon, kl])
@@ -265,8 +269,9 @@ class VAE(GenerativeModel):
         return mean + torch.exp(torch.as_tensor(self.current_log_sigma(), device=self.device)) * noise
 
     @torch.no_grad()
-    def iwae_nll(self, k: int) -> torch.Tensor:
-        """-log p(x) per test example by the importance-weighted bound with k samples (IWAE, k=1 is the ELBO)."""
+    def iwae_nll(self, k: int, advance: Callable[[int], None] | None = None) -> torch.Tensor:
+        """-log p(x) per test example by the importance-weighted bound with k samples (IWAE, k=1 is the ELBO).
+        advance(n) is told of each chunk's decoded samples (k per example)."""
         g = torch.Generator(device=self.device).manual_seed(EVAL_SEED + 1)
         chunk = max(1, 32768 // k)
         total = torch.zeros((), dtype=torch.float64, device=self.device)
@@ -283,15 +288,19 @@ class VAE(GenerativeModel):
             log_qz = log_normal(z, mu, 0.5 * logvar).sum(-1)
             log_w = log_px_z + log_pz - log_qz
             total += (torch.logsumexp(log_w.double(), 0) - math.log(k)).sum()
+            if advance is not None:
+                advance(k * len(target))
         return -total / len(self.test_x)
 
     @torch.no_grad()
-    def evaluate(self) -> dict:
-        test_loss, test_recon, test_kl = self._test_pass().tolist()
+    def evaluate(self, progress: Progress | None = None) -> dict:
+        k = self.params.iwae_k
+        # progress in decoded samples: one per test example for the ELBO, k each for IWAE (most of the time)
+        advance = progress_counter(progress, len(self.test_x) * (1 + k))
+        test_loss, test_recon, test_kl = self._test_pass(advance).tolist()
         was_training = self.training
         self.eval()
-        k = self.params.iwae_k
-        iwae = float(self.iwae_nll(k))
+        iwae = float(self.iwae_nll(k, advance))
         self.train(was_training)
         return {
             "test_loss": test_loss,
