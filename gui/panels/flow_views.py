@@ -16,7 +16,6 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout
 
-from core.models.realnvp import DENSITY_RES
 from gui.panels.base import Panel, fixed_axes, toggle_row
 from gui.panels.plane_view import line_segments
 from gui.style import FAKE
@@ -114,7 +113,7 @@ class FlowPlaneView(Panel):
 class DensityView(FlowPlaneView):
     title = "Learned density p_x(x)"
     object_name = "flow_density"
-    formula = (f"p_x(x) = p_z(f(x)) |det ∂f/∂x|,  p_z = N(0, I): the flow's density on a {DENSITY_RES}×{DENSITY_RES} grid "
+    formula = ("p_x(x) = p_z(f(x)) |det ∂f/∂x|,  p_z = N(0, I): the flow's density on a 48×48 grid "
                "(white = 0, dark = high; levels fixed per snapshot at the 99.5th percentile). Dots: data x.")
     toggles_spec = [("heat", "density", True), ("data", "data x", True), ("samples", "samples f⁻¹(z)", False)]
     snapshot_keys = ("density", "inverse_samples")  # refreshed at display rate (RealNVP.main_view_keys)

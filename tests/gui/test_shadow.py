@@ -100,3 +100,9 @@ def test_when_no_newer_weights_come_the_shadow_completes_the_views_of_the_last_s
     with torch.no_grad():
         assert np.allclose(completed["forward_z"], model.snapshot()["forward_z"], rtol=1e-5, atol=1e-6)
     assert not np.allclose(completed["forward_z"], first["forward_z"])
+
+
+def test_the_density_views_caption_names_the_grid_the_model_computes():
+    from core.models.realnvp import DENSITY_RES
+
+    assert f"{DENSITY_RES}×{DENSITY_RES} grid" in DensityView.formula
