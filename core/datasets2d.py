@@ -132,6 +132,41 @@ _SAMPLERS = {
 PLANE_DATASETS = tuple(_SAMPLERS) + ("csv",)
 
 
+def _skeletons(name: str) -> list[torch.Tensor] | None:
+    """Each part of a data set as points on its noise-free curve (or its mean), for component_labels."""
+    info = _SAMPLERS.get(name, (None, None))[1]
+    if info is not None and info.means is not None:
+        return [m[None, :] for m in info.means]
+    t = torch.linspace(0, math.pi, 200)[:, None]
+    if name == "moons":
+        return [torch.cat([t.cos(), t.sin()], 1), torch.cat([1 - t.cos(), 0.5 - t.sin()], 1)]
+    if name == "circles":
+        ring = torch.cat([(2 * t).cos(), (2 * t).sin()], 1)
+        return [3 * ring, 1.5 * ring]
+    if name == "spirals":
+        r = torch.linspace(0, 3 * math.pi, 600)[:, None]
+        arm = torch.cat([-r.cos() * r + 0.25, r.sin() * r + 0.25], 1) / 3
+        return [arm, -arm]
+    if name == "pinwheel":
+        radial = torch.linspace(0, 2.2, 200)[:, None]
+        return [2 * radial * torch.cat([(a + 0.25 * radial.exp()).cos(), (a + 0.25 * radial.exp()).sin()], 1)
+                for a in torch.arange(5) * 2 * math.pi / 5]
+    return None  # checkerboard, swissroll and csv points: no parts a point could be told apart by
+
+
+def component_labels(name: str, x: torch.Tensor) -> torch.Tensor | None:
+    """For each point, the part of the data set it lies nearest to: the mode of ring8, grid25 and
+    8gaussians, the moon (0 upper, 1 lower), the ring of circles (0 outer, 1 inner), the arm of spirals
+    and pinwheel. None for data sets without such parts. The samplers draw the part first and add
+    noise, so this recovers the part each point was drawn from wherever the parts do not overlap."""
+    parts = _skeletons(name)
+    if parts is None:
+        return None
+    points = torch.cat(parts).to(x.device, x.dtype)
+    owner = torch.cat([torch.full((len(p),), k, dtype=torch.int64) for k, p in enumerate(parts)]).to(x.device)
+    return owner[torch.cdist(x, points).argmin(1)]
+
+
 def load_csv_points(path: str | Path) -> np.ndarray:
     """Read an (N, 2) point file; a header line is allowed. Bad files raise ConfigError."""
     p = Path(path)

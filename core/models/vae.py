@@ -19,6 +19,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from core.config import ConfigError
+from core.datasets2d import component_labels
 from core.models import data_kind
 from core.models.base import GenerativeModel, Progress, mlp, numpy_copies, progress_counter
 
@@ -164,11 +165,9 @@ class VAE(GenerativeModel):
         self.fixed_z = torch.randn(n_fixed, self.latent_dim, generator=view_rng, device=device)
 
     def _nearest_mode(self, x: torch.Tensor) -> torch.Tensor:
-        """Labels for 2-D points: the index of the nearest mixture mean (0 when there are none)."""
-        means = getattr(self.data.info, "means", None)
-        if means is None:
-            return torch.zeros(len(x), dtype=torch.int64, device=x.device)
-        return torch.cdist(x, means.to(x.device)).argmin(1)
+        """Labels for 2-D points: the mode, moon, ring or arm each lies on (all 0 for data in one piece)."""
+        labels = component_labels(self.data.info.name, x)
+        return torch.zeros(len(x), dtype=torch.int64, device=x.device) if labels is None else labels
 
     # -- the model -----------------------------------------------------------------------
     def configure_optimizers(self):

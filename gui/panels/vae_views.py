@@ -123,10 +123,7 @@ class LatentScatterPanel(Panel):
     def __init__(self, latent_dim: int, parent=None):
         super().__init__(parent)
         self.latent_dim = latent_dim
-        how = ("μ itself (z₀, z₁)" if latent_dim == 2 else "μ against the label" if latent_dim == 1
-               else "μ projected onto its top two principal axes (PCA)")
-        self.formula = (f"Each point is q(z|x)'s mean μ(x) for a test x, coloured by its label; shown: {how}. "
-                        "The KL term pulls every q(z|x) toward N(0, I). Click a point to decode its μ.")
+        self.formula = self.caption(labelled=True)
         self.plot = pg.PlotWidget()
         self.plot.setAspectLocked(latent_dim != 1)
         fixed_axes(self.plot)
@@ -159,7 +156,17 @@ class LatentScatterPanel(Panel):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(row)
         layout.addWidget(self.plot, 1)
-        layout.addWidget(self.formula_label())
+        self.caption_label = self.formula_label()
+        layout.addWidget(self.caption_label)
+
+    def caption(self, labelled: bool) -> str:
+        """What a point and its colour are; `labelled` False: the test set has one label (e.g. swissroll)."""
+        how = ("μ itself (z₀, z₁)" if self.latent_dim == 2 else "μ against the label" if self.latent_dim == 1
+               else "μ projected onto its top two principal axes (PCA)")
+        colour = ("coloured by its label (images: the class; 2-D data: the mode, moon, ring or arm x lies on)"
+                  if labelled else "all one colour: this data set has no labels or separate parts")
+        return (f"Each point is q(z|x)'s mean μ(x) for a test x, {colour}; shown: {how}. "
+                "The KL term pulls every q(z|x) toward N(0, I). Click a point to decode its μ.")
 
     def project(self, z: np.ndarray) -> np.ndarray:
         """(n, latent_dim) -> (n, 2) plane coordinates, the same map as the scatter's."""
@@ -199,6 +206,7 @@ class LatentScatterPanel(Panel):
             present = sorted(set(int(k) for k in np.unique(labels)))
             self.key.setText("" if len(present) < 2 else "colour = label:  " + " ".join(
                 f'<b style="color:{LABEL_COLOURS[k % 10]}">{k}</b>' for k in present))
+            self.caption_label.setText(self.caption(labelled=len(present) > 1))
         self.labels = labels
         self.scatter.setData(pos=pos, brush=self._brush_list)
         if self._follow:

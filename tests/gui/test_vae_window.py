@@ -18,7 +18,7 @@ from gui.panels.vae_panels import (
     ReconstructionPanel,
     SamplesPanel,
 )
-from gui.panels.vae_views import KlPerDimPanel, LatentScatterPanel, VaeLossesPanel, VaePlaneView
+from gui.panels.vae_views import LABEL_COLOURS, KlPerDimPanel, LatentScatterPanel, VaeLossesPanel, VaePlaneView
 from tests.gui.helpers import (
     TIMEOUT_MS,
     close_window,
@@ -77,9 +77,9 @@ def test_train_fills_every_vae_panel(qtbot, make_window):
 
     losses = panel(w, VaeLossesPanel)
     for name in ("loss", "recon", "kl"):
-        steps, values = losses.curves[name].getData()
+        steps, values = losses.curves[name].getOriginalDataset()
         assert steps is not None and len(steps) >= 30 and np.isfinite(values).all(), name
-    test_steps, _ = losses.curves["test_loss"].getData()
+    test_steps, _ = losses.curves["test_loss"].getOriginalDataset()
     assert len(test_steps) >= 3 and test_steps[0] == 0  # one dot per test pass (every 10 steps)
 
     recon = panel(w, ReconstructionPanel)
@@ -218,7 +218,14 @@ def test_vae_on_moons_shows_the_plane(qtbot, make_window):
     sliders = w.panels.sliders
     sliders.sliders[0].setValue(120)
     assert np.allclose(plane.marker_xy, w.session.decoder.decode(sliders.z()), atol=1e-6)
-    assert len(panel(w, LatentScatterPanel).scatter.data) == 2000
+    scatter = panel(w, LatentScatterPanel)
+    assert len(scatter.scatter.data) == 2000
+    # coloured by which moon each test point lies on: both moons present, each point its moon's colour
+    labels = snap["latent_labels"][:2000]
+    assert set(np.unique(labels)) == {0, 1} and min(np.bincount(labels)) > 500
+    colours = [brush.color().name() for brush in scatter.scatter.data["brush"]]
+    assert colours == [LABEL_COLOURS[k] for k in labels]
+    assert "coloured by its label" in scatter.caption_label.text() and "moon" in scatter.caption_label.text()
     w.panels.interpolation.steps.setValue(7)
     x, _ = plane.path.getData()
     assert len(x) == 7
@@ -236,3 +243,16 @@ def test_closing_while_training_ends_the_engine_quickly(qtbot, make_window):
     assert not engine_running(w) and not shadow.isRunning()
     if link.placement == "process":
         assert link.process.returncode == 0  # it shut down when asked, it was not killed
+
+
+def test_latent_scatter_of_data_without_labels_says_it_is_one_colour(qtbot):
+    """swissroll has no parts to tell apart: the caption must not promise colours by label."""
+    from types import SimpleNamespace
+
+    scatter = LatentScatterPanel(2)
+    qtbot.addWidget(scatter)
+    mu = np.random.default_rng(0).normal(size=(50, 2)).astype(np.float32)
+    scatter.render(SimpleNamespace(snapshot={"latent_mu": mu, "latent_labels": np.zeros(50, np.int64)}))
+    assert "all one colour" in scatter.caption_label.text() and "by its label" not in scatter.caption_label.text()
+    assert len({brush.color().name() for brush in scatter.scatter.data["brush"]}) == 1
+    assert scatter.key.text() == ""
