@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from core.config import ConfigError
 from gui.controller import Session
+from gui.dock_layout import arrange as arrange_docks
 from gui.draw_points import DATA_DIR_ENV
 from gui.draw_scheduler import DrawScheduler
 from gui.panels.registry import PanelSet, build_panels
@@ -41,6 +42,10 @@ REDECODE_EVERY_S = 0.5  # new weights re-decode the slider point and path at mos
 # this share of its time while training runs: every Python line it runs holds the GIL that the
 # training thread needs between torch ops. With the engine in its own process there is no budget.
 GUI_CPU_BUDGET = 0.03
+# The left (settings) and right columns' widths, px, and at most these shares of a narrow window's width,
+# so the centre view keeps about 40% of it.
+SETTINGS_WIDTH, SETTINGS_SHARE = 330, 0.22
+RIGHT_WIDTH, RIGHT_SHARE = 520, 0.36
 
 
 def runs_folder() -> Path:
@@ -180,10 +185,7 @@ class MainWindow(QMainWindow):
             old.deleteLater()
         for panel, area in self.panels.docks:
             self.docks.append(self._dock(panel, panel.title, f"dock_{panel.object_name}", area))
-        right = [d for d, (_, a) in zip(self.docks, self.panels.docks, strict=True) if a == Qt.RightDockWidgetArea]
-        if right:
-            self.resizeDocks(right[:1], [520], Qt.Horizontal)
-        self.resizeDocks([self.settings_dock], [330], Qt.Horizontal)
+        self._arrange_docks()
         if self.panels.sliders is not None:
             self.panels.sliders.z_changed.connect(self._on_z_changed)
         if self.panels.interpolation is not None:
@@ -195,9 +197,26 @@ class MainWindow(QMainWindow):
         self.status_labels["device"].setText(f"device: {self.session.device or '…'}")
         self._marker_version = -1
 
+    def _arrange_docks(self) -> None:
+        """Widths of the left and right columns for this window's width; docks that do not fit at a
+        readable size are stacked as tabs (gui.dock_layout)."""
+        areas = [a for _, a in self.panels.docks]
+        right = [d for d, a in zip(self.docks, areas, strict=True) if a == Qt.RightDockWidgetArea]
+        bottom = [d for d, a in zip(self.docks, areas, strict=True) if a == Qt.BottomDockWidgetArea]
+        left_width = int(min(SETTINGS_WIDTH, SETTINGS_SHARE * self.width()))
+        self.resizeDocks([self.settings_dock], [left_width], Qt.Horizontal)
+        if right:
+            self.resizeDocks(right[:1], [int(min(RIGHT_WIDTH, RIGHT_SHARE * self.width()))], Qt.Horizontal)
+        arrange_docks(self, right, bottom, left_width)
+
     # -- layout memory ------------------------------------------------------------------
     def _layout_key(self) -> str:
-        return f"layout/{self.panels.key}" if self.panels else ""
+        """Per panel set and per screen size: a layout arranged for a big screen does not fit a small one."""
+        if not self.panels:
+            return ""
+        screen = self.screen() or QApplication.primaryScreen()
+        size = screen.availableGeometry().size() if screen is not None else None
+        return f"layout/{self.panels.key}/{size.width()}x{size.height()}" if size else f"layout/{self.panels.key}"
 
     def _save_layout(self) -> None:
         if self.panels is None:

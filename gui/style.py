@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pyqtgraph as pg
 
 REAL = "#4c9be8"  # real data
@@ -12,10 +14,42 @@ EXTRA = ["#2ca02c", "#d62728", "#17becf", "#bcbd22", "#8c564b"]
 MARKER = "#e6194b"
 PATH = "#3cb44b"
 
+PLOT_MIN_HEIGHT = 130  # px: a plot this tall shows its axis label whole and a few readable ticks
+PLOT_MIN_WIDTH = 200  # px: room for a few x tick labels beside the y axis
+TICK_LABEL_GAP = 3  # px kept free between two tick labels
+
+
+class ReadableAxisItem(pg.AxisItem):
+    """An axis whose tick labels never overlap: pyqtgraph only limits how much of the axis its labels
+    fill, so on a short axis (a log axis with 2, 5 between the decades) labels of one level and of
+    the next are drawn over each other. Labels come major level first; one that would touch a label
+    already kept is dropped."""
+
+    def generateDrawSpecs(self, p):
+        specs = super().generateDrawSpecs(p)
+        if specs is None:
+            return specs
+        axis_spec, tick_specs, text_specs = specs
+        return axis_spec, tick_specs, readable_labels(text_specs, self.orientation in ("left", "right"))
+
+
+def readable_labels(text_specs, vertical: bool) -> list:
+    """The (rect, flags, text) specs to draw, in order, leaving out any that would touch one kept before."""
+    kept = []
+    gap = TICK_LABEL_GAP / 2
+    for spec in text_specs:
+        rect = spec[0].adjusted(0, -gap, 0, gap) if vertical else spec[0].adjusted(-gap, 0, gap, 0)
+        if not any(rect.intersects(k) for k, _ in kept):
+            kept.append((rect, spec))
+    return [spec for _, spec in kept]
+
 
 def configure_pyqtgraph() -> None:
     # Fixed, antialiasing off: line drawing cost dominates redraws, and the plots are dense.
     pg.setConfigOptions(antialias=False, background="w", foreground="k", imageAxisOrder="col-major")
+    # Every plot's default axes are readable ones: PlotItem makes its axes from this module-level name.
+    # (The package exports the class PlotItem under the module's own name, hence import_module.)
+    importlib.import_module("pyqtgraph.graphicsItems.PlotItem.PlotItem").AxisItem = ReadableAxisItem
 
 
 def curve_pen(colour: str, width: float = 1.5):

@@ -7,9 +7,9 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout
 
 from gui.panels.base import sized
-from gui.panels.history_plot import HistoryPlotPanel
+from gui.panels.history_plot import HistoryPlotPanel, curve_key
 from gui.panels.view_range import nice_ceil, value_range
-from gui.style import D_COLOUR, FAKE, G_COLOUR, REAL, curve_pen
+from gui.style import D_COLOUR, FAKE, G_COLOUR, PLOT_MIN_HEIGHT, REAL, curve_pen
 
 
 @sized(520, 230)
@@ -51,13 +51,14 @@ class DOutputsPanel(HistoryPlotPanel):
         self.hist.setLabel("bottom", "D output")
         self.hist.setLabel("left", "fraction")
         self.hist.getAxis("left").enableAutoSIPrefix(False)
-        self.hist.addLegend(offset=(-10, 10))
+        self.hist.setMinimumHeight(PLOT_MIN_HEIGHT)
         self.hist_real = self.hist.plot(stepMode="center", fillLevel=0, pen=curve_pen(REAL),
                                         brush=pg.mkBrush(76, 155, 232, 80), name="D(x)")
         self.hist_fake = self.hist.plot(stepMode="center", fillLevel=0, pen=curve_pen(FAKE),
                                         brush=pg.mkBrush(242, 142, 43, 80), name="D(G(z))")
         layout: QVBoxLayout = self.layout()
-        layout.insertWidget(2, self.hist, 1)
+        layout.insertWidget(2, curve_key([("histogram of D(x), real", REAL), ("of D(G(z)), fake", FAKE)]))
+        layout.insertWidget(3, self.hist, 1)
         self.hist.getViewBox().disableAutoRange()
         self._hist_x = self._hist_top = None  # set only when they change: one paint per update
         self._snap_drawn = self._history_drawn = -1

@@ -1,18 +1,37 @@
-"""A plot of metric history columns: the whole run, downsampled, optionally on a log scale."""
+"""A plot of metric history columns: the whole run, downsampled, optionally on a log scale.
+
+The x axis ends at the run's planned last step (train.steps) and grows only if the run goes past it;
+the y axis leaves single spikes off (gui.panels.view_range). The key names the curves above the plot,
+not in it, so it never covers a curve."""
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout
 
 from gui.panels.base import Panel, history_column
 from gui.panels.view_range import SteadyRange
-from gui.style import curve_pen
+from gui.style import PLOT_MIN_HEIGHT, curve_pen
+
+
+def curve_key(entries) -> QLabel:
+    """A one-line key from (label, colour) pairs, shown beside a plot instead of a legend inside it."""
+    label = QLabel("  ".join(f"<span style='color:{colour}'>━</span>&nbsp;{text}" for text, colour in entries))
+    label.setObjectName("curve_key")
+    label.setWordWrap(True)
+    return label
+
+
+def planned_steps(session) -> float | None:
+    """The run's planned last step (its config's train.steps), when the session knows its config."""
+    cfg = getattr(session, "cfg", None)
+    steps = getattr(getattr(cfg, "train", None), "steps", None)
+    return float(steps) if steps else None
 
 
 class HistoryPlotPanel(Panel):
-    """columns: [(metric name, legend label, colour)]."""
+    """columns: [(metric name, key label, colour)]."""
 
     uses = ("history",)
     columns: list[tuple[str, str, str]] = []
@@ -22,8 +41,8 @@ class HistoryPlotPanel(Panel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.plot = pg.PlotWidget()
+        self.plot.setMinimumHeight(PLOT_MIN_HEIGHT)
         # No grid: pyqtgraph draws grid lines as part of the axes, the most costly part of a redraw.
-        self.plot.addLegend(offset=(-10, 10))
         self.plot.setLabel("bottom", "step")
         self.plot.getAxis("left").enableAutoSIPrefix(False)
         if self.y_label:
@@ -39,15 +58,20 @@ class HistoryPlotPanel(Panel):
         self.log_box.setChecked(self.log_default)
         self.log_box.toggled.connect(self._set_log)
         self.plot.setLogMode(y=self.log_default)
+        self.key = curve_key(self.key_entries())
         row = QHBoxLayout()
         row.addWidget(self.log_box)
-        row.addStretch(1)
+        row.addWidget(self.key, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(row)
         layout.addWidget(self.plot, 1)
         if self.formula:
             layout.addWidget(self.formula_label())
+
+    def key_entries(self) -> list[tuple[str, str]]:
+        """(label, colour) of each curve, for the key above the plot."""
+        return [(label, colour) for _, label, colour in self.columns]
 
     def _set_log(self, on: bool) -> None:
         self.plot.setLogMode(y=on)
@@ -70,4 +94,4 @@ class HistoryPlotPanel(Panel):
             shown.append(np.log10(values) if log else values)
             first, last = float(steps[0]), float(steps[-1])
         if shown:
-            self.range.update(first, last, np.concatenate(shown))
+            self.range.update(first, last, np.concatenate(shown), planned_steps(session))

@@ -41,12 +41,12 @@ class VaeLossesPanel(HistoryPlotPanel):
                 curve.setSymbolSize(5)
                 curve.setSymbolBrush(colour)
                 curve.setSymbolPen(None)
-        legend = self.plot.plotItem.legend
-        legend.setColumnCount(3)  # train terms on one row, test terms below
-        # Where the curves are not: below them on a log axis, above them (once they fall) on a linear one.
-        legend.setOffset((-10, -10) if log_scale else (-10, 10))
         # Image losses fall from hundreds of nats to tens: a log axis keeps KL and the late curve readable.
         self.log_box.setChecked(log_scale)
+
+    def key_entries(self) -> list[tuple[str, str]]:
+        """The three terms once; the test passes are the same colours, dashed (said in the formula)."""
+        return [(label, colour) for name, label, colour in self.columns if not name.startswith("test_")]
 
     def render(self, session) -> None:
         super().render(session)

@@ -71,7 +71,7 @@ def test_the_production_scheduler_draws_every_panel_as_training_goes_on(qtbot):
         losses_render = losses.render
 
         def plotted_last() -> float | None:
-            x, _ = losses.curves["loss_d"].getData()
+            x, _ = losses.curves["loss_d"].getOriginalDataset()
             return None if x is None or len(x) == 0 else float(x[-1])
 
         def recording_losses_render(session):

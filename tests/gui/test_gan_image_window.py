@@ -148,7 +148,7 @@ def test_training_fills_the_samples_grid_and_the_d_histogram_history(qtbot, make
 
     for name in ("loss_d", "grad_norm_g"):
         losses = [p for p in w.panels.all() if name in getattr(p, "curves", {})][0]
-        steps, values = losses.curves[name].getData()
+        steps, values = losses.curves[name].getOriginalDataset()
         # One point per step trained (20 or more, then 3 Steps), none missing.
         assert w.session.step >= 23 and np.array_equal(steps, np.arange(w.session.step))
         assert np.isfinite(values).all()

@@ -48,10 +48,10 @@ def test_train_fills_every_panel(qtbot, window):
     panels = {type(p).__name__: p for p in w.panels.all()}
     # While training runs, the window's timer draws the panels in turns.
     qtbot.waitUntil(lambda: all(p._drawn_versions is not None for p in panels.values()), timeout=TIMEOUT_MS)
-    qtbot.waitUntil(lambda: (panels["GanLossesPanel"].curves["loss_d"].getData()[0] is not None
-                             and len(panels["GanLossesPanel"].curves["loss_d"].getData()[0]) > 10),
+    qtbot.waitUntil(lambda: (panels["GanLossesPanel"].curves["loss_d"].getOriginalDataset()[0] is not None
+                             and len(panels["GanLossesPanel"].curves["loss_d"].getOriginalDataset()[0]) > 10),
                     timeout=TIMEOUT_MS)
-    losses = panels["GanLossesPanel"].curves["loss_d"].getData()
+    losses = panels["GanLossesPanel"].curves["loss_d"].getOriginalDataset()
     assert losses[0] is not None and len(losses[0]) > 10
     assert np.isfinite(losses[1]).all()
     plane = panels["GanPlaneView"]
