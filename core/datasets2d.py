@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from core.config import ConfigError
+from core.dataset_names import PLANE_DATASETS
 
 
 def _randn(n, g, device, cols=2):
@@ -129,7 +130,7 @@ _SAMPLERS = {
     "swissroll": (_swissroll, PlaneInfo("swissroll", (-3.5, 3.5, -3.5, 3.5))),
 }
 
-PLANE_DATASETS = tuple(_SAMPLERS) + ("csv",)
+assert tuple(_SAMPLERS) + ("csv",) == PLANE_DATASETS, "core.dataset_names must list every sampler"
 
 
 def _skeletons(name: str) -> list[torch.Tensor] | None:

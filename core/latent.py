@@ -7,10 +7,14 @@ from the snapshots' weights, so a slider never waits for the training thread.
 from __future__ import annotations
 
 import copy
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
-from torch import nn
+
+if TYPE_CHECKING:
+    from torch import nn
+# torch itself is imported where a decoder is used: the window imports this module for the paths, and
+# shows itself before torch has loaded.
 
 
 class LatentDecoder:
@@ -18,10 +22,14 @@ class LatentDecoder:
         self.net = copy.deepcopy(module).to("cpu").eval().requires_grad_(False)
 
     def load(self, state: dict[str, np.ndarray]) -> None:
+        import torch
+
         self.net.load_state_dict({k: torch.from_numpy(np.asarray(v)) for k, v in state.items()})
 
     def decode(self, z: np.ndarray) -> np.ndarray:
         """z: (n, latent_dim) or (latent_dim,) -> decoded outputs as float32 NumPy."""
+        import torch
+
         z = np.asarray(z, np.float32)
         single = z.ndim == 1
         with torch.inference_mode():

@@ -26,8 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.config import MODELS, ConfigError, RunConfig, allowed_text, check_value
-from core.datasets2d import PLANE_DATASETS
-from core.models import IMAGE_DATASETS
+from core.dataset_names import IMAGE_DATASETS, PLANE_DATASETS
 from core.presets import build_config, preset_names
 from gui.draw_points import DrawPointsDialog
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 import importlib
 
 from core.config import MODELS, ConfigError
-from core.datasets2d import PLANE_DATASETS
-
-IMAGE_DATASETS = ("mnist", "fashion-mnist", "images", "array")
+from core.dataset_names import IMAGE_DATASETS, PLANE_DATASETS
 
 # (model, kind of data) -> "module:Class"; modules are imported only when used.
 _REGISTRY = {
