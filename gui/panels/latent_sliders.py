@@ -24,7 +24,11 @@ from PySide6.QtWidgets import (
 from gui.panels.base import Panel
 from gui.panels.image_grid import ImageGridView
 
-TICKS_PER_UNIT = 100  # slider integer steps per unit of z
+TICKS_PER_UNIT = 100  # slider integer steps per unit of z: the arrow keys move z by 0.01
+PAGE_STEP = 25  # Page Up / Down and a click on the track move z by 0.25
+# The shortest track: ±3 over 240 px is 0.025 of z per pixel, so a small drag is a small change (at
+# 70 px, as squeezed docks gave, one pixel was 0.09 and a flick reached ±3).
+MIN_TRACK_PX = 240
 
 
 class LatentSlidersPanel(Panel):
@@ -53,6 +57,9 @@ class LatentSlidersPanel(Panel):
             slider = QSlider(Qt.Horizontal)
             slider.setObjectName(f"z{i}")
             slider.setRange(-int(z_range * TICKS_PER_UNIT), int(z_range * TICKS_PER_UNIT))
+            slider.setSingleStep(1)
+            slider.setPageStep(PAGE_STEP)
+            slider.setMinimumWidth(MIN_TRACK_PX)
             slider.valueChanged.connect(self._on_slider)
             value = QLabel(" 0.00")
             value.setMinimumWidth(40)
@@ -73,6 +80,10 @@ class LatentSlidersPanel(Panel):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(grid_host)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        # the panel asks for the sliders' full width instead of hiding part of them behind a scroll bar
+        scroll.setMinimumWidth(grid_host.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
+                               + 2 * scroll.frameWidth())
         self.readout = QLabel("decoded: –")
         random_button = QPushButton("Random z")
         random_button.clicked.connect(self.randomise)

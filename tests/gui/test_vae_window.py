@@ -8,7 +8,7 @@ import time
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QPushButton, QScrollArea
 
 from gui.panels.image_grid import PAD
 from gui.panels.vae_panels import (
@@ -256,3 +256,30 @@ def test_latent_scatter_of_data_without_labels_says_it_is_one_colour(qtbot):
     assert "all one colour" in scatter.caption_label.text() and "by its label" not in scatter.caption_label.text()
     assert len({brush.color().name() for brush in scatter.scatter.data["brush"]}) == 1
     assert scatter.key.text() == ""
+
+
+def slider_z_per_pixel(slider) -> float:
+    """How much z one pixel of handle travel changes, from the style's own groove and handle."""
+    from PySide6.QtWidgets import QStyle, QStyleOptionSlider
+
+    from gui.panels.latent_sliders import TICKS_PER_UNIT
+
+    opt = QStyleOptionSlider()
+    slider.initStyleOption(opt)
+    groove = slider.style().subControlRect(QStyle.CC_Slider, opt, QStyle.SC_SliderGroove, slider)
+    handle = slider.style().subControlRect(QStyle.CC_Slider, opt, QStyle.SC_SliderHandle, slider)
+    return (slider.maximum() - slider.minimum()) / TICKS_PER_UNIT / (groove.width() - handle.width())
+
+
+@pytest.mark.parametrize("dataset", ["mnist", "moons"])
+def test_latent_sliders_have_room_for_small_moves(qtbot, make_window, dataset):
+    """At 1366x768 each slider's track is long enough that a pixel of drag is a small step of z, and the
+    keys step finely; a squeezed ~70 px track made one pixel 0.09 and a small drag jump to ±3."""
+    w = make_window(dataset)
+    w.resize(1366, 768)
+    sliders = w.panels.sliders
+    qtbot.waitUntil(lambda: sliders.sliders[0].isVisible() and sliders.sliders[0].width() > 0, timeout=TIMEOUT_MS)
+    for slider in sliders.sliders:
+        assert slider_z_per_pixel(slider) <= 0.03, (slider.objectName(), slider.width())
+        assert slider.singleStep() / 100 == 0.01 and slider.pageStep() / 100 <= 0.25
+    assert not sliders.findChild(QScrollArea).horizontalScrollBar().isVisible()
