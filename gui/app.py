@@ -52,7 +52,8 @@ def run_gui(model=None, dataset=None, preset=None, autostart=False, run_dir=None
     app = make_app()
     from gui.main_window import MainWindow
 
-    window = MainWindow(model or "gan", dataset or "ring8", preset, engine=engine, attach=attach, key=key)
+    window = MainWindow(model or "gan", dataset or "ring8", preset, engine=engine, attach=attach, key=key,
+                        build_in_background=run_dir is None)
     window.show()
     if run_dir:
         if not window.load_from(run_dir):

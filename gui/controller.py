@@ -13,17 +13,15 @@ import time
 import uuid
 from pathlib import Path
 
-import torch
 from PySide6.QtCore import QObject, Signal
 
-from core.build import build_model
-from core.checkpoint import read_metadata
 from core.config import RunConfig
 from core.history import MetricHistory
 from core.latent import LatentDecoder
 from core.protocol import Message, unflatten_arrays
 from core.snapshot import Snapshot
 from gui.engine_link import EngineLink, open_link
+from gui.model_builder import ModelBuilder, build_view_model
 from gui.shadow import MIN_INTERVAL_S, ShadowModel
 
 PLACEMENTS = ("process", "thread", "attach")
@@ -32,13 +30,6 @@ PLACEMENTS = ("process", "thread", "attach")
 # window's core, the rest being for drawing.
 SHADOW_SHARE = {"thread": 0.02, "process": 0.35, "attach": 0.35}
 SHADOW_MIN_INTERVAL_S = {"thread": float(os.environ.get("GENVIZ_SNAPSHOT_S", 0.25)), "process": MIN_INTERVAL_S, "attach": MIN_INTERVAL_S}
-
-
-def gui_torch_threads(placement: str = "thread") -> int:
-    """With training in this process, leave one core to the GUI thread: on a busy machine a second
-    OpenMP thread spins and stalls every op. With training elsewhere, the window's own torch work
-    (the shadow's snapshots, slider decodes) keeps to one thread and leaves the engine its cores."""
-    return max(1, (os.cpu_count() or 2) - 1) if placement == "thread" else 1
 
 
 def new_run_id() -> str:
@@ -82,7 +73,8 @@ class Session(QObject):
         self.last_event = ("", "")
         self.last_seq = 0
         self.last_run: dict | None = None  # steps and wall time of the engine's latest finished loop
-        torch.set_num_threads(gui_torch_threads(placement))
+        self.builder: ModelBuilder | None = None  # builds the window's copy of a model in the background
+        self._build_generation = 0
 
     # -- the engine ---------------------------------------------------------------------
     def ensure_engine(self) -> EngineLink:
@@ -102,17 +94,53 @@ class Session(QObject):
         self.ensure_engine().send(Message("cmd", self.run_id, body={"op": op, **body}))
 
     # -- building -----------------------------------------------------------------------
-    def build(self, cfg: RunConfig) -> None:
+    def build(self, cfg: RunConfig, background: bool = False) -> None:
         """Discard the current model and build a fresh one from cfg. The window's copy is built
-        here first, so bad settings fail at once, with the current model untouched."""
-        model = build_model(cfg, device="cpu", views_only=True)
+        first, so bad settings fail at once, with the current model untouched; then the engine
+        builds its own. In the background (at launch, where the first build also imports torch),
+        the window stays live meanwhile: `building` is true until model_changed, and a failure
+        arrives as an "error" event."""
+        self._build_generation += 1  # a build still running in the background is now stale
+        self._finish_builder()  # (it is dropped when it ends; waiting keeps one builder at a time)
+        if not background:
+            self._adopt_built(cfg, build_view_model(cfg, self.placement), self._build_generation)
+            return
+        self.ensure_engine()  # the engine's process starts meanwhile
+        self.builder = ModelBuilder(cfg, self._build_generation, self.placement, self)
+        self.builder.built.connect(self._adopt_built)
+        self.builder.failed.connect(self._on_build_failed)
+        self.builder.start()
+
+    @property
+    def building(self) -> bool:
+        """A model is being built in the background (Train then waits for it)."""
+        return self.builder is not None
+
+    def _adopt_built(self, cfg: RunConfig, model, generation: int) -> None:
+        if generation != self._build_generation:
+            return  # replaced by a later build
+        self._finish_builder()
         self._adopt(cfg, model, None)
         self._send("build", config=cfg.to_dict())
 
+    def _on_build_failed(self, message: str, generation: int) -> None:
+        if generation == self._build_generation:
+            self._finish_builder()
+            self.event.emit("error", f"could not build the model: {message}")
+
+    def _finish_builder(self) -> None:
+        if self.builder is not None:
+            self.builder.wait()
+            self.builder = None
+
     def load(self, run_dir: str) -> None:
         """Open a saved run; it starts paused so Step and Resume carry on from it."""
+        from core.checkpoint import read_metadata
+
         cfg, state = read_metadata(run_dir)  # a broken folder fails here, with the current model untouched
-        model = build_model(cfg.with_overrides({"train.device": "cpu"}), device="cpu", views_only=True)
+        model = build_view_model(cfg, self.placement)
+        self._build_generation += 1  # a model still building in the background is not wanted now
+        self._finish_builder()
         self._adopt(cfg, model, str(run_dir))
         self.step = self.saved_step = int(state["step"])
         self._send("load", run_dir=str(Path(run_dir).resolve()))
@@ -216,6 +244,8 @@ class Session(QObject):
         """Shut the engine (after any pending save) and the shadow down; True if both ended in time.
         A remote engine is only detached from: it trains on."""
         ok = True
+        self._build_generation += 1  # a model still building is not wanted any more
+        self._finish_builder()
         if self.shadow is not None:
             ok = self.shadow.stop()
         if self.link is not None:
@@ -257,7 +287,7 @@ class Session(QObject):
 
     def _adopt_remote(self, msg: Message) -> None:
         cfg = RunConfig.from_dict(msg.body["config"])
-        model = build_model(cfg.with_overrides({"train.device": "cpu"}), device="cpu", views_only=True)
+        model = build_view_model(cfg, self.placement)
         self._adopt(cfg, model, msg.body.get("run_dir"), run_id=msg.run)
 
     def _on_file(self, msg: Message) -> None:

@@ -23,7 +23,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-from core.engine import Engine
 from core.outbox import Outbox
 from core.protocol import Channel, Message, ProtocolError
 from gui.live_threads import LIVE_THREADS
@@ -97,6 +96,8 @@ class ThreadEngineLink(EngineLink):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        from core.engine import Engine  # loads torch: only this placement needs the engine in this process
+
         self.engine = Engine(self.deliver)
         self.thread = _LoopThread("genviz-engine", self._serve, self)
         self.thread.start()

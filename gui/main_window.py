@@ -58,6 +58,8 @@ def runs_folder() -> Path:
     return Path(root) / "runs"
 
 
+LOADING_TEXT = "Loading PyTorch and building the model…"  # in the status bar while the launch builds
+
 def run_folder_name(model: str, dataset: str, when: float | None = None) -> str:
     """A new run folder's proposed name, e.g. gan-ring8-20261202-103000."""
     stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(when))
@@ -66,7 +68,10 @@ def run_folder_name(model: str, dataset: str, when: float | None = None) -> str:
 
 class MainWindow(QMainWindow):
     def __init__(self, model: str = "gan", dataset: str = "ring8", preset: str | None = None,
-                 engine: str = "process", attach: str | None = None, key: bytes | None = None):
+                 engine: str = "process", attach: str | None = None, key: bytes | None = None,
+                 build_in_background: bool = False):
+        """build_in_background: show at once and build the window's copy of the model in a thread
+        (at launch, where that also imports torch); Train pressed meanwhile starts once it is built."""
         super().__init__()
         self.setWindowTitle("genviz")
         self.setObjectName("genviz_main")
@@ -104,8 +109,9 @@ class MainWindow(QMainWindow):
         self.timer.setInterval(int(1000 / REFRESH_HZ))
         self.timer.timeout.connect(self.refresh)
         self.timer.start()
+        self._train_when_built = False
         if not self.session.remote:  # attached, the window shows the engine's run when it arrives
-            self._build_from_settings()
+            self._build_from_settings(background=build_in_background)
         self._on_state(self.session.state)
 
     # -- construction -----------------------------------------------------------------
@@ -157,14 +163,16 @@ class MainWindow(QMainWindow):
             self.statusBar().addPermanentWidget(label)
             self.status_labels[key] = label
 
-    def _build_from_settings(self) -> bool:
+    def _build_from_settings(self, background: bool = False) -> bool:
         try:
             cfg = self.settings_panel.current_config()
             if cfg.data.dataset == "fashion-mnist":
                 from gui.download_dialog import ensure_fashion_mnist
 
                 ensure_fashion_mnist(self)
-            self.session.build(cfg)
+            self.session.build(cfg, background=background)
+            if background:
+                self.statusBar().showMessage(LOADING_TEXT)
         except (ConfigError, OSError) as exc:
             self.show_error("Settings", str(exc))
             return False
@@ -196,6 +204,11 @@ class MainWindow(QMainWindow):
         self.settings_panel.mark_applied(self.session.cfg)
         self.status_labels["device"].setText(f"device: {self.session.device or '…'}")
         self._marker_version = -1
+        if self.statusBar().currentMessage() == LOADING_TEXT:
+            self.statusBar().clearMessage()
+        if self._train_when_built:  # after the engine has been told to build it (model_changed comes first)
+            self._train_when_built = False
+            QTimer.singleShot(0, self.on_train)
 
     def _arrange_docks(self) -> None:
         """Widths of the left and right columns for this window's width; docks that do not fit at a
@@ -257,6 +270,9 @@ class MainWindow(QMainWindow):
             s.resume()
             return
         if s.state == "running":
+            return
+        if s.building:  # the launch's model is still being built: train as soon as it is
+            self._train_when_built = True
             return
         if (s.model is None or s.state == "dead") and not self._build_from_settings():
             return
@@ -431,6 +447,8 @@ class MainWindow(QMainWindow):
         self.status_labels["state"].setText(state)
 
     def _on_event(self, kind: str, message: str) -> None:
+        if kind == "error":
+            self._train_when_built = False  # e.g. the model could not be built
         if kind in ("nan", "error"):
             self.show_error("Training paused" if kind == "nan" else "Training error", message)
         elif kind in ("saved", "downloaded", "link", "applied"):

@@ -14,7 +14,6 @@ import sys
 import threading
 import time
 
-import torch
 from PySide6.QtCore import QThread, Signal
 
 from core.protocol import Message, unflatten_arrays
@@ -115,6 +114,8 @@ class ShadowModel(QThread):
         return None
 
     def _snapshot_of(self, msg: Message) -> Snapshot:
+        import torch  # here, not at the top: the window shows itself before torch has loaded
+
         weights = unflatten_arrays(msg.arrays)["weights"]
         model = self.model
         model.load_state_dict({k: torch.from_numpy(v) for k, v in weights.items()})
