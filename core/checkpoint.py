@@ -6,7 +6,10 @@ RUN_DIR/
                           the source of truth, so a save is atomic by one rename.
   config.json             the configuration, for people and other tools
   state.json              step, elapsed time, optimizer hyper-parameters
-  history.csv             the downsampled metric history (whole steps; see _write_history_csv)
+  history.csv             the downsampled metric history (whole steps; see write_history_csv)
+  timeline.safetensors    the weights at regular step intervals (core.timeline), for showing past steps
+                          again; written before the checkpoint, so it never ends before the saved step.
+                          A run loads without it (and says why) when it is missing or unreadable.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from safetensors.torch import load_file, safe_open, save_file
 from core.build import build_model
 from core.config import ConfigError, RunConfig
 from core.history import MetricHistory
+from core.models import data_kind
+from core.timeline import TIMELINE, Timeline, TimelineError, timeline_for
 
 CHECKPOINT = "checkpoint.safetensors"
 FORMAT = "genviz-run-1"
@@ -88,6 +93,10 @@ def save_run(run_dir: str | Path, trainer) -> Path:
         leftover.unlink(missing_ok=True)
     model = trainer.model
     tensors = {f"model.{k}": v.detach().cpu().contiguous().clone() for k, v in model.state_dict().items()}
+    timeline = getattr(trainer, "timeline", None)
+    if timeline is not None:  # it ends at the saved step: the clones above are its last frame, not copied again
+        timeline.record(trainer.step, {k[len("model."):]: v.numpy() for k, v in tensors.items()}, force=True)
+        timeline.save(run_dir / TIMELINE)
     optim_meta = {name: _flatten_optimizer(name, opt, tensors) for name, opt in model.optimizers.items()}
     for key, value in trainer.rng_state().items():
         tensors[f"rng.{key}"] = value.cpu()
@@ -107,12 +116,12 @@ def save_run(run_dir: str | Path, trainer) -> Path:
     _atomic_text(run_dir / "config.json", config_json + "\n")
     _atomic_text(run_dir / "state.json", json.dumps({k: v for k, v in state.items() if k != "optimizers"},
                                                     indent=2) + "\n")
-    _write_history_csv(run_dir / "history.csv", trainer.history)
+    write_history_csv(run_dir / "history.csv", trainer.history)
     trainer.saved_step = trainer.step
     return run_dir
 
 
-def _write_history_csv(path: Path, history: MetricHistory) -> None:
+def write_history_csv(path: Path, history: MetricHistory) -> None:
     """Whole steps: each row is the mean over `steps_averaged` consecutive steps (the history's
     downsampling), and `step` is the last of them."""
     steps, values = history.arrays()
@@ -132,6 +141,8 @@ class LoadedRun:
     step: int
     train_seconds: float
     rng: dict
+    timeline: Timeline | None = None  # with load_run(..., timeline=True), if it could be read
+    timeline_note: str = ""  # why there is none (one line), when there is none
 
 
 def read_metadata(run_dir: str | Path) -> tuple[RunConfig, dict]:
@@ -156,8 +167,9 @@ def read_metadata(run_dir: str | Path) -> tuple[RunConfig, dict]:
     return cfg, state
 
 
-def load_run(run_dir: str | Path, device: str | None = None) -> LoadedRun:
-    """Rebuild the model, optimizers, RNG streams and history exactly as saved."""
+def load_run(run_dir: str | Path, device: str | None = None, timeline: bool = False) -> LoadedRun:
+    """Rebuild the model, optimizers, RNG streams and history exactly as saved; with `timeline`,
+    its timeline too (or none, and a note saying why: the run itself loads either way)."""
     cfg, state = read_metadata(run_dir)
     path = Path(run_dir)
     path = path / CHECKPOINT if path.is_dir() else path
@@ -176,13 +188,48 @@ def load_run(run_dir: str | Path, device: str | None = None) -> LoadedRun:
     hist_state = {k[len("history."):]: v.numpy() for k, v in tensors.items() if k.startswith("history.")}
     history = MetricHistory.from_state(state["metric_names"], hist_state)
     rng = {k[len("rng."):]: v for k, v in tensors.items() if k.startswith("rng.")}
-    return LoadedRun(cfg, model, history, int(state["step"]), float(state["train_seconds"]), rng)
+    loaded = LoadedRun(cfg, model, history, int(state["step"]), float(state["train_seconds"]), rng)
+    if timeline:
+        loaded.timeline, loaded.timeline_note = load_timeline(run_dir, loaded.step)
+    return loaded
+
+
+def load_timeline(run_dir: str | Path, step: int) -> tuple[Timeline | None, str]:
+    """The run folder's timeline up to `step` (the checkpoint's), or None and one line saying why."""
+    path = Path(run_dir)
+    path = (path if path.is_dir() else path.parent) / TIMELINE
+    try:
+        timeline = Timeline.load(path)
+    except TimelineError as exc:
+        if not path.exists():
+            return None, f"this run has no timeline ({TIMELINE} is missing): past steps cannot be shown"
+        return None, f"the run's timeline could not be read, so past steps cannot be shown: {exc}"
+    timeline.truncate_after(step)
+    return timeline, ""
+
+
+def read_history(run_dir: str | Path) -> MetricHistory:
+    """Only the metric history of a run folder (no model is built)."""
+    _, state = read_metadata(run_dir)
+    path = Path(run_dir)
+    path = path / CHECKPOINT if path.is_dir() else path
+    try:
+        with safe_open(str(path), framework="numpy") as fh:
+            hist_state = {k[len("history."):]: fh.get_tensor(k) for k in fh.keys() if k.startswith("history.")}
+        return MetricHistory.from_state(state["metric_names"], hist_state)
+    except (SafetensorError, OSError, ValueError, KeyError) as exc:
+        raise CheckpointError(f"{str(path)!r} has a damaged metric history: {exc}") from None
 
 
 def trainer_from_run(loaded: LoadedRun, **trainer_kwargs):
     from core.trainer import Trainer
 
+    # A run that has no readable timeline starts a new one at its step: later steps are recorded.
+    timeline = loaded.timeline
+    if timeline is None:
+        timeline = timeline_for(data_kind(loaded.cfg.data.dataset))
+        timeline.note = loaded.timeline_note
     trainer = Trainer(loaded.model, history=loaded.history, step=loaded.step,
-                      train_seconds=loaded.train_seconds, **trainer_kwargs)
+                      train_seconds=loaded.train_seconds, timeline=timeline, **trainer_kwargs)
     trainer.set_rng_state(loaded.rng)
     return trainer

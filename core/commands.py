@@ -14,7 +14,9 @@ from tqdm import tqdm
 from core.build import build_model
 from core.checkpoint import CHECKPOINT, load_run, save_run
 from core.config import ConfigError, parse_assignments
+from core.models import data_kind
 from core.presets import build_config
+from core.timeline import timeline_for
 from core.trainer import Trainer, TrainerCallbacks
 
 SAVE_EVERY_S = 60.0  # a long headless run is checkpointed this often, so a crash loses little
@@ -44,8 +46,6 @@ def train(args) -> int:
         overrides["train.steps"] = args.steps
     cfg = build_config(args.model, args.dataset, args.preset, overrides)
     if args.epochs is not None:
-        from core.models import data_kind
-
         if data_kind(cfg.data.dataset) != "image":
             raise ConfigError("--epochs needs a finite data set; 2-D data is generated on the fly, use --steps N")
     out = Path(args.out)
@@ -57,7 +57,8 @@ def train(args) -> int:
     if args.epochs is not None:  # an epoch is one pass over the training images
         cfg.train.steps = args.epochs * model.data.steps_per_epoch(cfg.data.batch_size)
     report = _Report()
-    trainer = Trainer(model, callbacks=report)
+    # The timeline (saved with the run) lets `export` show past steps of a run trained with no window.
+    trainer = Trainer(model, callbacks=report, timeline=timeline_for(data_kind(cfg.data.dataset)))
     steps = cfg.train.steps
     print(f"genviz: training {cfg.model} on {cfg.data.dataset} for {steps} steps on {model.device}",
           file=sys.stderr)

@@ -35,8 +35,10 @@ import numpy as np
 from core.build import build_model
 from core.checkpoint import load_run, save_run, trainer_from_run
 from core.config import ConfigError, RunConfig
+from core.models import data_kind
 from core.models.base import numpy_copies
 from core.protocol import Message, flatten_arrays
+from core.timeline import timeline_for
 from core.trainer import Trainer, TrainerCallbacks
 
 OPS = ("build", "load", "start", "pause", "resume", "step", "stop", "set", "save", "sync", "shutdown")
@@ -205,7 +207,7 @@ class Engine(TrainerCallbacks):
 
     def _load(self, msg: Message) -> None:
         run_dir = str(msg.body["run_dir"])  # a client's: confined by command()
-        loaded = load_run(run_dir, device=self.device)
+        loaded = load_run(run_dir, device=self.device, timeline=True)
         trainer = trainer_from_run(loaded, callbacks=self, snapshot_source=weights_of, **self.rates)
         self._adopt(msg.run, loaded.cfg, trainer, run_dir)
         if msg.body.get("start_paused", True):  # like a paused run: Step and Resume carry on from it
@@ -221,7 +223,14 @@ class Engine(TrainerCallbacks):
     def _adopt(self, run_id: str, cfg: RunConfig, trainer: Trainer, run_dir: str | None) -> None:
         self.run_id, self.cfg, self.trainer, self.run_dir = run_id, cfg, trainer, run_dir
         self.max_steps = cfg.train.steps
+        # The timeline records the weights this engine already copies for the window (on_snapshot):
+        # the trainer makes no copies of its own for it.
+        if trainer.timeline is None:
+            trainer.timeline = timeline_for(data_kind(cfg.data.dataset))
+        trainer.copy_frames = False
         self.emit(self._built_message())
+        if trainer.timeline.note:  # a loaded run whose timeline could not be read: it loads without it
+            self._event("info", trainer.timeline.note)
         self._set_state("stopped" if run_dir else "idle")
 
     def _built_message(self, **extra) -> Message:
@@ -324,6 +333,8 @@ class Engine(TrainerCallbacks):
                           arrays={"steps": steps.astype(np.int64), "values": values.astype(np.float64)}))
 
     def on_snapshot(self, trainer: Trainer, snapshot: dict) -> None:
+        if trainer.timeline is not None and "weights" in snapshot:  # a reference, kept only when a frame is due
+            trainer.timeline.record(trainer.step, snapshot["weights"])
         self.emit(Message("weights", self.run_id, body={"step": trainer.step}, arrays=flatten_arrays(snapshot)))
 
     def on_event(self, trainer: Trainer, kind: str, message: str) -> None:

@@ -111,7 +111,7 @@ def _trainer(args, cfg, engine):
     from core.trainer import Trainer
 
     if args.run_dir:
-        loaded = load_run(args.run_dir, device=args.device)
+        loaded = load_run(args.run_dir, device=args.device, timeline=True)
         cfg = loaded.cfg
         if args.steps:
             cfg.train.steps = args.steps

@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 from core.history import MetricHistory
+from core.models.base import numpy_copies
 
 
 class TrainerCallbacks:
@@ -51,7 +52,8 @@ class Trainer:
                  train_seconds: float = 0.0, callbacks: TrainerCallbacks | None = None,
                  flush_interval: float = 0.25, snapshot_interval: float | None = None,
                  snapshot_budget: float | None = None,
-                 good_state_interval: float = 2.0, snapshot_source=None):
+                 good_state_interval: float = 2.0, snapshot_source=None, timeline=None,
+                 copy_frames: bool = True):
         self.model = model
         self.step = step
         self.history = history or MetricHistory(model.metric_names)
@@ -67,6 +69,12 @@ class Trainer:
         self.snapshot_source = snapshot_source or (lambda model: model.snapshot())
         self.flushed_rows: tuple[np.ndarray, np.ndarray] | None = None  # the raw rows of the latest flush
         self.good_state_interval = good_state_interval
+        # The run's timeline (core.timeline), saved with it. With copy_frames the trainer copies the
+        # weights itself whenever a frame is due (headless `train`: a copy every `interval` steps, and
+        # the interval grows with the run); the engine turns it off and records from the copies of the
+        # weights it already makes for the window.
+        self.timeline = timeline
+        self.copy_frames = copy_frames
         self.train_seconds = train_seconds  # time spent stepping, pauses excluded
         self.steps_per_sec = 0.0
 
@@ -143,6 +151,7 @@ class Trainer:
         self._capture_good_state()
         if self.snapshot_interval is not None:
             self._snapshot()
+        self._record_frame()
         while not self._stop.is_set():
             self._run_tasks()
             if self.max_steps is not None and self.step >= self.max_steps:
@@ -173,6 +182,7 @@ class Trainer:
             # One op per step: the model returns 0-d float tensors in metric_names order.
             self._pending.append(torch.stack([metrics[k] for k in model.metric_names]).detach())
             self.step += 1
+            self._record_frame()  # counted as training time: headless, it is part of the run's cost
             now = time.perf_counter()
             self.train_seconds += now - t0
             if progress_bar is not None:
@@ -248,6 +258,11 @@ class Trainer:
             self._capture_good_state()
         self.callbacks.on_flush(self)
         return True
+
+    def _record_frame(self) -> None:
+        """A copy of the weights for the timeline, only when a frame is due at this step."""
+        if self.copy_frames and self.timeline is not None and self.timeline.due(self.step):
+            self.timeline.record(self.step, numpy_copies(self.model.state_dict()))
 
     def _snapshot_gap(self) -> float:
         if self.snapshot_budget:
