@@ -460,8 +460,11 @@ class MainWindow(QMainWindow):
         self.session.apply_setting(section, name, value)
 
     def _on_validity(self, message: str) -> None:
+        bar = self.statusBar()
         if message:
-            self.statusBar().showMessage(message, 5000)
+            bar.showMessage(message, 5000)
+        elif bar.currentMessage() == self.settings_panel.last_error:  # a value typed halfway, valid now
+            bar.clearMessage()
 
     def show_error(self, title: str, message: str) -> None:
         """A non-modal dialog: the app and training go on behind it."""

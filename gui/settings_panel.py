@@ -91,6 +91,7 @@ class SettingsPanel(QWidget):
         self.editors: dict[tuple[str, str], QWidget] = {}
         self._fields: dict[tuple[str, str], object] = {}  # the dataclass field behind each editor
         self.errors: dict[tuple[str, str], str] = {}
+        self.last_error = ""  # the newest error reported (validity_changed): the window clears it once valid
         self._values: dict[tuple[str, str], object] = {}
         self.applied: RunConfig | None = None  # the config of the model that exists now
         self._building = False
@@ -165,8 +166,7 @@ class SettingsPanel(QWidget):
         try:
             cfg = cfg or build_config(model, dataset, preset, {"data.path": self.path_edit.text()})
         except ConfigError as exc:
-            self.message.setText(str(exc))
-            self.validity_changed.emit(str(exc))
+            self._report(str(exc))
             return
         self.message.setText("")
         for section, obj in cfg.sections.items():
@@ -188,7 +188,7 @@ class SettingsPanel(QWidget):
                 self._values[(section, f.name)] = getattr(obj, f.name)
             self.form_layout.addWidget(box)
         self.form_layout.addStretch(1)
-        self.validity_changed.emit("")
+        self._report("")
 
     def _editor(self, section: str, f, value) -> QWidget:
         choices = f.metadata.get("choices")
@@ -215,19 +215,23 @@ class SettingsPanel(QWidget):
             self.errors[key] = str(exc)
             if editor is not None:
                 editor.setStyleSheet(ERROR_STYLE)
-            self.message.setText(str(exc))
-            self.validity_changed.emit(str(exc))
+            self._report(str(exc))
             return
         self.errors.pop(key, None)
         if editor is not None:
             editor.setStyleSheet("")
         self._values[key] = value
-        first_error = next(iter(self.errors.values()), "")
-        self.message.setText(first_error)
-        self.validity_changed.emit(first_error)
+        self._report(next(iter(self.errors.values()), ""))
         if f.metadata.get("live") or key == ("train", "steps"):
             self.live_changed.emit(section, f.name, value)
         self._update_pending()
+
+    def _report(self, error: str) -> None:
+        """Show the first error under the form and tell the window; "" once every field is valid."""
+        self.message.setText(error)
+        if error:
+            self.last_error = error
+        self.validity_changed.emit(error)
 
     def _update_pending(self) -> None:
         if self.applied is None:
