@@ -70,11 +70,15 @@ class DrawScheduler:
         else:
             yield from self._budgeted(main, others)
 
-    def drew(self, panel, seconds: float | None = None) -> None:
-        """``panel`` drew (it had new data); ``seconds`` is what it took (default: the time since it was offered)."""
+    def drew(self, panel, seconds: float | None = None, frame: bool = True) -> None:
+        """``panel`` drew (it had new data); ``seconds`` is what it took (default: the time since it was offered).
+        frame=False: its turn was spent on other work (the main view's turn re-decoding the sliders' pictures),
+        which counts against the tick's time but is not a new frame of the panel."""
         self._spent += self.clock() - self._offered_at if seconds is None else seconds
         self._drew_this_tick += 1
         self._last_draw = self._tick_seen
+        if not frame:
+            return
         self.draws += 1
         self.draw_counts[panel] = self.draw_counts.get(panel, 0) + 1
         self._drawn_at[panel] = self._tick_seen

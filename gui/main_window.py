@@ -519,8 +519,9 @@ class MainWindow(QMainWindow):
         for panel in self.scheduler.plan(s.state == "running", main, docks):
             t0 = time.perf_counter()
             redecoded = self._redecode_new_weights(t0) if panel is main else False
-            if panel.refresh(s) or redecoded:
-                self.scheduler.drew(panel, time.perf_counter() - t0)
+            drew = panel.refresh(s)
+            if drew or redecoded:  # a re-decode alone takes the turn's time but is no frame of the main view
+                self.scheduler.drew(panel, time.perf_counter() - t0, frame=drew)
 
     @property
     def draw_count(self) -> int:

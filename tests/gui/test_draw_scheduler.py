@@ -180,3 +180,16 @@ def test_free_draws_other_panels_at_most_at_their_rate_and_main_at_every_tick():
             counts[p.name] += 1
     assert counts["main"] == 40
     assert counts["a"] == counts["b"] == 10  # 5 Hz over 2 s: every 4th tick
+
+
+def test_time_spent_without_a_new_frame_counts_against_the_tick_but_not_as_a_frame():
+    s, c = make(None, frame_budget_s=0.010)
+    main, others = panels(2)
+    c.wall += TICK_S
+    offered = []
+    for panel in s.plan(True, main, others):
+        offered.append(panel)
+        if panel is main:
+            s.drew(main, 0.020, frame=False)  # its turn spent re-decoding the sliders' pictures, nothing new to draw
+    assert offered == [main]  # the tick's time is spent: the others wait for the next tick
+    assert s.draws == 0 and s.draw_counts.get(main, 0) == 0
