@@ -76,7 +76,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("genviz")
         self.setObjectName("genviz_main")
         self.resize(1500, 950)
-        self.fit_to_screen()
+        self._shown_once = False
+        self._restore_geometry()
         self.session = Session(self, placement="attach" if attach else engine, address=attach, key=key)
         self.session.ensure_engine()  # starts in the background while the window builds
         self.panels: PanelSet | None = None
@@ -243,10 +244,21 @@ class MainWindow(QMainWindow):
         state = settings.value(self._layout_key())
         if state is not None:
             self.restoreState(state)
-        geometry = settings.value("geometry")
+        self.fit_to_screen()
+
+    def _restore_geometry(self) -> None:
+        """The window's remembered size and place, once, before any panels: a later model change
+        (Reset, Load) keeps the window where the person has it, and its docks where they were."""
+        geometry = QSettings().value("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
         self.fit_to_screen()  # a remembered size from a bigger screen is clamped to this one
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._shown_once:  # only now is the frame known that the window manager adds
+            self._shown_once = True
+            self.fit_to_screen()
 
     def fit_to_screen(self) -> None:
         """Keep the window within the screen it opens on (its frame included)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 
+import numpy as np
 import pyqtgraph as pg
 
 REAL = "#4c9be8"  # real data
@@ -14,7 +15,7 @@ EXTRA = ["#2ca02c", "#d62728", "#17becf", "#bcbd22", "#8c564b"]
 MARKER = "#e6194b"
 PATH = "#3cb44b"
 
-PLOT_MIN_HEIGHT = 130  # px: a plot this tall shows its axis label whole and a few readable ticks
+PLOT_MIN_HEIGHT = 150  # px: a plot this tall shows its axis label whole and a few readable ticks
 PLOT_MIN_WIDTH = 200  # px: room for a few x tick labels beside the y axis
 TICK_LABEL_GAP = 3  # px kept free between two tick labels
 
@@ -24,6 +25,20 @@ class ReadableAxisItem(pg.AxisItem):
     fill, so on a short axis (a log axis with 2, 5 between the decades) labels of one level and of
     the next are drawn over each other. Labels come major level first; one that would touch a label
     already kept is dropped."""
+
+    def logTickValues(self, minVal, maxVal, size, stdTicks):
+        """pyqtgraph puts 2, 3, ..., 9 of each decade in one level, so the first that fit were kept,
+        e.g. 0.06 and 0.09; offer 2 and 5 first, then the others."""
+        levels = []
+        for spacing, values in super().logTickValues(minVal, maxVal, size, stdTicks):
+            if spacing is not None:
+                levels.append((spacing, values))
+                continue
+            values = np.asarray(values, np.float64)
+            mantissa = np.round(10 ** (values - np.floor(values + 1e-9)))
+            nice = np.isin(mantissa, (1, 2, 5))
+            levels += [(None, list(values[nice])), (None, list(values[~nice]))]
+        return levels
 
     def generateDrawSpecs(self, p):
         specs = super().generateDrawSpecs(p)

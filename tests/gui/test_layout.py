@@ -1,0 +1,160 @@
+"""The window is readable on common screens: at 1366x768, 1500x950 and 1920x1080, for every model's
+panel set, each plot on show is tall enough, no two tick labels overlap, no axis label is cut, and
+the window fits the screen. The plots show a few rows of made-up history spanning three decades, so
+log axes have ticks to crowd; no training runs, and no engine starts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from PySide6.QtCore import QPoint, QRect, QSettings
+from PySide6.QtGui import QImage, QPainter, QScreen
+
+from gui.engine_link import EngineLink
+from tests.gui.helpers import close_window
+
+SCREENS = [(1366, 768), (1500, 950), (1920, 1080)]
+MODELS = [("gan", "ring8", None), ("gan", "ring8", "vanishing-gradient"), ("gan", "mnist", None),
+          ("vae", "mnist", None), ("vae", "moons", None), ("realnvp", "moons", None), ("realnvp", "mnist", None)]
+MIN_PLOT_HEIGHT = 120  # px: below this a plot's y label is cut and its ticks crowd
+MIN_PLOT_WIDTH = 180
+
+
+class IdleEngineLink(EngineLink):
+    """No engine: the layout needs none, and a real one would spend seconds importing torch per window."""
+
+    placement = "thread"
+
+    def send(self, msg) -> None:
+        pass
+
+    def close(self) -> bool:
+        self.alive = False
+        return True
+
+
+@pytest.fixture(autouse=True)
+def no_engine(monkeypatch):
+    monkeypatch.setattr("gui.controller.open_link", lambda placement, parent=None, *args: IdleEngineLink(parent))
+
+
+@pytest.fixture
+def screen_of_size(monkeypatch):
+    """Pretend the window's screen has this available size (the window fits itself to it)."""
+
+    def use(width: int, height: int) -> None:
+        monkeypatch.setattr(QScreen, "availableGeometry", lambda self: QRect(0, 0, width, height))
+
+    return use
+
+
+HISTORIES = {"three decades": (1000.0, 0.5), "one decade": (0.3, 0.05)}  # (first, last) value of each curve
+
+
+def fake_history(names: tuple[str, ...], first: float, last: float, rows: int = 40) -> dict:
+    """Every column falls from `first` to `last` (geometrically, as losses do), with some noise."""
+    steps = np.arange(rows, dtype=np.float64)
+    rng = np.random.default_rng(0)
+    curve = np.geomspace(first, last, rows)
+    values = np.stack([curve * (1 + 0.1 * rng.random(rows)) for _ in names], axis=1)
+    return {"steps": steps, "values": values, "names": list(names), "last": values[-1].copy(), "step": rows,
+            "steps_per_sec": 0.0, "train_seconds": 0.0, "sent_at": 0.0}
+
+
+def open_sized_window(qtbot, screen_of_size, size, model, dataset, preset, history=HISTORIES["three decades"]):
+    from gui.app import make_app
+    from gui.main_window import MainWindow
+
+    screen_of_size(*size)
+    make_app()
+    QSettings().clear()  # the first start on this screen: no size or layout remembered from another test
+    w = MainWindow(model, dataset, preset, engine="thread")
+    qtbot.addWidget(w)
+    w.ask_save_on_close = lambda: "discard"
+    w.timer.stop()  # only the made-up history is drawn
+    w.show()
+    qtbot.waitExposed(w)
+    s = w.session
+    s.history = fake_history(s.model.metric_names, *history)
+    s.history_version += 1
+    w.redraw_all()
+    qtbot.wait(50)  # let the layout settle after the first draw (labels may widen an axis)
+    return w
+
+
+def shown_plots(w) -> list[pg.PlotWidget]:
+    """Plots a person sees: inside the window, not in a dock's hidden tab (Qt moves those out of view)."""
+    return [p for p in w.findChildren(pg.PlotWidget)
+            if p.isVisible() and w.rect().intersects(QRect(p.mapTo(w, QPoint(0, 0)), p.size()))]
+
+
+def tick_label_rects(axis: pg.AxisItem) -> list:
+    image = QImage(8, 8, QImage.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        specs = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return [] if specs is None else [rect for rect, _flags, _text in specs[2]]
+
+
+def overlapping_labels(axis: pg.AxisItem) -> list[tuple]:
+    rects = tick_label_rects(axis)
+    return [(a, b) for i, a in enumerate(rects) for b in rects[i + 1:] if a.intersected(b).isValid()
+            and a.intersected(b).width() > 0.5 and a.intersected(b).height() > 0.5]
+
+
+def problems(w) -> list[str]:
+    found = []
+    screen = w.screen().availableGeometry()
+    if w.frameGeometry().height() > screen.height() or w.frameGeometry().width() > screen.width():
+        found.append(f"window {w.frameGeometry().size().toTuple()} larger than the screen {screen.size().toTuple()}")
+    plots = shown_plots(w)
+    if not plots:
+        found.append("no plot on show")
+    for plot in plots:
+        name = plot.parent().objectName() if plot.parent() else "?"
+        if plot.height() < MIN_PLOT_HEIGHT or plot.width() < MIN_PLOT_WIDTH:
+            found.append(f"{name}: plot {plot.width()}x{plot.height()} px")
+        for side in ("left", "bottom"):
+            axis = plot.getAxis(side)
+            if not axis.isVisible():
+                continue
+            if overlapping_labels(axis):
+                found.append(f"{name}: {side} tick labels overlap")
+            label = axis.label.toPlainText() if axis.label.isVisible() else ""
+            length = axis.geometry().height() if side == "left" else axis.geometry().width()
+            if label and axis.label.boundingRect().width() > length:
+                found.append(f"{name}: {side} axis label {label!r} cut ({axis.label.boundingRect().width():.0f} > "
+                             f"{length:.0f} px)")
+    return found
+
+
+@pytest.mark.parametrize("size", SCREENS, ids=[f"{w}x{h}" for w, h in SCREENS])
+@pytest.mark.parametrize("model, dataset, preset", MODELS, ids=[f"{m}-{d}-{p or 'default'}" for m, d, p in MODELS])
+def test_every_plot_on_show_is_readable(qtbot, screen_of_size, size, model, dataset, preset):
+    w = open_sized_window(qtbot, screen_of_size, size, model, dataset, preset)
+    try:
+        assert problems(w) == []
+    finally:
+        close_window(w)
+
+
+@pytest.mark.parametrize("size", SCREENS, ids=[f"{w}x{h}" for w, h in SCREENS])
+@pytest.mark.parametrize("model, dataset, preset", [MODELS[0], MODELS[3]], ids=["gan", "vae"])
+def test_log_axes_within_one_decade_keep_labels_apart(qtbot, screen_of_size, size, model, dataset, preset):
+    """Within one decade pyqtgraph labels 2, 3, ..., 9 of it at once, which overlap on a short axis."""
+    w = open_sized_window(qtbot, screen_of_size, size, model, dataset, preset, HISTORIES["one decade"])
+    try:
+        log_docks = [d for d in w.docks if any(p.getPlotItem().ctrl.logYCheck.isChecked()
+                                               for p in d.widget().findChildren(pg.PlotWidget))]
+        assert log_docks, "a plot with a log axis"
+        for dock in log_docks:
+            dock.raise_()  # its tab to the front
+            qtbot.waitUntil(lambda d=dock: w.rect().intersects(QRect(d.mapTo(w, QPoint(0, 0)), d.size())))
+            assert problems(w) == []
+            for plot in dock.widget().findChildren(pg.PlotWidget):
+                assert len(tick_label_rects(plot.getAxis("left"))) >= 2  # still labelled
+    finally:
+        close_window(w)
