@@ -17,6 +17,7 @@ from gui.panels.base import Panel, sized
 TWO_PAIRS_FROM_WIDTH = 460  # px: from this width the live values sit two pairs a row
 D_WINS_BELOW = 0.05  # mean D(G(z)) under this: D rejects nearly every generated sample
 SATURATING = ("minimax", "non-saturating")  # losses where D outputs a probability
+NO_VALUE_YET = "after step 1"  # what a live value reads before the first metrics arrive
 
 EXPLANATION = (
     "When D separates real from fake perfectly, D(x) → 1 and D(G(z)) → 0, so <b>L(D, G) → 0</b>. "
@@ -30,7 +31,7 @@ EXPLANATION = (
 class VanishingGradientLesson(Panel):
     title = "Lesson: the vanishing gradient"
     object_name = "gan_lesson"
-    uses = ("history",)
+    uses = ("history", "run_state")
     formula = ("L(D, G) = −mean log D(x) − mean log(1 − D(G(z))).  |∂ℓ_G/∂a| = D(G(z)) (minimax) or "
                "1 − D(G(z)) (non-saturating). Values: the newest training step.")
     setting_requested = Signal(str, str, object)  # section, field, value: the window sets it in the form
@@ -47,14 +48,14 @@ class VanishingGradientLesson(Panel):
         rows = [("d_fake", "mean D(G(z))"), ("loss_d", "L_D = L(D, G)"), ("grad_norm_g", "‖∇θ_G L_G‖"),
                 ("slopes", "|∂ℓ_G/∂a| minimax / non-sat."), ("loss", "gan.loss now")]
         for key, label in rows:
-            value = QLabel("–")
+            value = QLabel("")
             value.setObjectName(f"lesson_{key}")
             value.setStyleSheet("font-weight: bold;")
             self._cells.append((QLabel(label), value))
             self.values[key] = value
         self._pairs_per_row = 0
         self._arrange(1)
-        self.verdict = QLabel("press Train and watch D(G(z)) and ‖∇G‖")
+        self.verdict = QLabel("")
         self.verdict.setObjectName("lesson_verdict")
         self.verdict.setWordWrap(True)
         self.button = QPushButton("Switch G to non-saturating")
@@ -80,6 +81,9 @@ class VanishingGradientLesson(Panel):
         layout.addWidget(self.button)
         self._loss: str | None = None  # the model's gan.loss when last drawn
         self._requested: str | None = None  # asked for by the button, not yet seen in the model
+        # G has used the minimax loss in this run, so the button may say "back". Each run (Reset, Load)
+        # gets new panels, so this starts False with it.
+        self._was_minimax = False
 
     def _arrange(self, pairs_per_row: int) -> None:
         """The live values as (name, value) pairs, one or two pairs a row: two when the panel is
@@ -98,9 +102,20 @@ class VanishingGradientLesson(Panel):
         self._arrange(2 if event.size().width() >= TWO_PAIRS_FROM_WIDTH else 1)
         super().resizeEvent(event)
 
+    def _version_of(self, session, name: str):
+        if name == "run_state":  # what the texts say before any numbers, and which loss G has now
+            loss = session.model.params.loss if session.model is not None else None
+            return session.run_id, session.state, session.device, loss
+        return super()._version_of(session, name)
+
     def target_loss(self) -> str:
-        """What the button switches to: non-saturating, or back to minimax to watch D win again."""
+        """What the button switches to: non-saturating, or to minimax from non-saturating."""
         return "minimax" if self._loss == "non-saturating" else "non-saturating"
+
+    def button_text(self) -> str:
+        if self.target_loss() == "non-saturating":
+            return "Switch G to non-saturating"
+        return "Switch G back to minimax" if self._was_minimax else "Switch G to minimax"
 
     def switch_loss(self) -> None:
         self._requested = self.target_loss()
@@ -109,6 +124,7 @@ class VanishingGradientLesson(Panel):
 
     def render(self, session) -> None:
         loss = session.model.params.loss if session.model is not None else None
+        self._was_minimax = self._was_minimax or loss == "minimax"
         self._loss = loss
         if self._requested == loss:
             self._requested = None
@@ -118,24 +134,42 @@ class VanishingGradientLesson(Panel):
             self._drawn_versions = None
         else:
             self.values["loss"].setText(str(loss))
-        self.button.setText("Switch G back to minimax" if self.target_loss() == "minimax"
-                            else "Switch G to non-saturating")
+        self.button.setText(self.button_text())
+        probability = loss in SATURATING
         last = latest_values(session.history)
         if last is None:
+            for key in ("d_fake", "loss_d", "grad_norm_g", "slopes"):
+                self.values[key].setText(NO_VALUE_YET)
+            self.verdict.setText(waiting_text(session))
+            self.verdict.setStyleSheet("color: #333;")
             return
-        probability = loss in SATURATING
         d_fake = last.get("d_fake", math.nan)
         for key in ("d_fake", "loss_d", "grad_norm_g"):
             self.values[key].setText(number(last.get(key, math.nan)))
-        self.values["slopes"].setText(f"{number(d_fake)} / {number(1 - d_fake)}" if probability else "–")
-        self.verdict.setText(verdict(loss, d_fake))
-        bad = probability and loss == "minimax" and d_fake < D_WINS_BELOW
+        self.values["slopes"].setText(f"{number(d_fake)} / {number(1 - d_fake)}" if probability
+                                      else "no slope: D is a critic")
+        self.verdict.setText(verdict(loss, d_fake, self._was_minimax))
+        bad = loss == "minimax" and d_fake < D_WINS_BELOW
         self.verdict.setStyleSheet(f"color: {'#d62728' if bad else '#333'};")
 
 
+def waiting_text(session) -> str:
+    """What the panel waits for before the first metrics arrive."""
+    if session.model is None:
+        return "No model yet: choose one in Settings and press Reset."
+    if session.state == "paused":
+        return "Paused before the first step's metrics arrived: press Resume or Step to see the numbers."
+    if session.state == "running":
+        return "Training has started: the numbers appear when the first steps' metrics arrive."
+    if not session.device:
+        return "Waiting for the engine to build the model; then press Train."
+    return "Press Train: D(G(z)), L_D and ‖∇G‖ appear after the first step."
+
+
 def latest_values(history: dict | None) -> dict[str, float] | None:
-    """The newest raw training step's metrics, by name."""
-    if not history or "last" not in history:
+    """The newest raw training step's metrics, by name; None before the first step's arrive (the
+    history the engine sends on building has no rows, and its "last" is all NaN)."""
+    if not history or "last" not in history or not len(history["steps"]):
         return None
     return {name: float(v) for name, v in zip(history["names"], history["last"], strict=True)}
 
@@ -146,15 +180,27 @@ def number(value: float) -> str:
     return f"{value:.3g}" if abs(value) >= 1e-3 or value == 0 else f"{value:.1e}"
 
 
-def verdict(loss: str | None, d_fake: float) -> str:
+def verdict(loss: str | None, d_fake: float, was_minimax: bool) -> str:
+    """What the newest numbers mean for this loss; `was_minimax`: G used minimax earlier in this run."""
     if loss not in SATURATING:
         return (f"gan.loss = {loss}: D outputs a raw critic score, not a probability, so this lesson's "
                 "saturation does not apply. Switch to non-saturating to compare.")
     if not math.isfinite(d_fake):
-        return ""
-    if d_fake < D_WINS_BELOW:
-        if loss == "minimax":
+        return "The newest step has no finite D(G(z)): training diverged."
+    d_wins = d_fake < D_WINS_BELOW
+    if loss == "minimax":
+        if d_wins:
             return ("D wins: D(G(z)) ≈ 0, so the minimax G's slope D(G(z)) ≈ 0 and G barely moves. "
                     "Switch G to non-saturating and watch ‖∇G‖ jump and the samples change.")
+        return (f"D does not win outright yet (D(G(z)) = {number(d_fake)}): the minimax G still gets a usable "
+                "gradient. If D(G(z)) falls towards 0, so does G's slope.")
+    if was_minimax:
+        if d_wins:
+            return ("Switched to non-saturating: D still wins, but G's slope is now 1 − D(G(z)) ≈ 1, so "
+                    "‖∇G‖ is back and G moves towards the data; D(G(z)) climbs as it does.")
+        return ("Switched to non-saturating: G learns again. D no longer rejects every sample, and G's "
+                "slope 1 − D(G(z)) stays usable.")
+    if d_wins:
         return "D wins, but the non-saturating G still gets a slope of about 1: it keeps learning."
-    return "D does not win outright yet: both losses give G a usable gradient."
+    return ("G uses the non-saturating loss, so its slope 1 − D(G(z)) cannot vanish when D wins. "
+            "The vanishing-gradient preset starts G on minimax to show the difference.")

@@ -18,7 +18,7 @@ from gui.panels.gan_image_panels import (
     GanSamplesPanel,
     GanSliderPanel,
 )
-from gui.panels.gan_lesson import VanishingGradientLesson, number
+from gui.panels.gan_lesson import NO_VALUE_YET, VanishingGradientLesson, number
 from gui.panels.image_grid import PAD
 from gui.panels.registry import RIGHT
 from tests.gui.helpers import (
@@ -263,7 +263,7 @@ def test_lesson_button_switches_g_to_non_saturating_while_training(qtbot, make_w
     press(qtbot, w, "train")
     wait_for_step(qtbot, w, 10)
     events, run = record_events(w), w.session.run_id
-    qtbot.waitUntil(lambda: drawn(w) and lesson.values["d_fake"].text() != "–", timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: drawn(w) and lesson.values["d_fake"].text() != NO_VALUE_YET, timeout=TIMEOUT_MS)
     assert lesson.values["loss"].text() == "minimax"
     assert lesson.button.text() == "Switch G to non-saturating"
     step = w.session.step
