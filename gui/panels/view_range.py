@@ -20,7 +20,7 @@ MIN_FILL = 0.35  # a range is redrawn tighter once the data fills less than this
 # loss spike would otherwise stretch the axis and flatten every curve (TensorBoard's "ignore outliers").
 OUTLIER_PERCENTILE = 1.0
 OUTLIER_REACH = 0.5
-STEP_MANTISSAS = (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)  # a step axis grows in these steps, not by doubling
+STEP_MANTISSAS = (1, 1.2, 1.5, 2, 2.5, 3, 3.5, 4, 5, 6, 7, 8, 9, 10)  # a step axis grows in these steps, not by doubling
 
 
 def nice_ceil(x: float, mantissas=(1, 2, 5, 10)) -> float:
