@@ -310,15 +310,26 @@ class VAE(GenerativeModel):
             "test_examples": len(self.test_x),
         }
 
-    def snapshot(self) -> dict:
-        """Small arrays for the GUI; see the keys below. Called with grad disabled, in eval mode."""
+    def main_view_keys(self) -> tuple[str, ...]:
+        # Image VAEs: the main view is the latent scatter, whose encoder pass is most of a snapshot's
+        # cost; the pictures (reconstructions, samples, the manifold) refresh a few times a second.
+        return ("latent_mu", "latent_labels", "kl_per_dim") if self.is_image else ()
+
+    def main_view_snapshot(self) -> dict:
+        return numpy_copies(self._latent_arrays())
+
+    def _latent_arrays(self) -> dict[str, torch.Tensor]:
         n_scatter = min(SCATTER_POINTS, len(self.test_x))
         mu, logvar = self.enc(self.test_x[:max(n_scatter, min(KL_EXAMPLES, len(self.test_x)))])
-        out = {
+        return {
             "latent_mu": mu[:n_scatter],
             "latent_labels": self.test_labels[:n_scatter],
             "kl_per_dim": gaussian_kl(mu[:KL_EXAMPLES], logvar[:KL_EXAMPLES]).mean(0),
         }
+
+    def snapshot(self) -> dict:
+        """Small arrays for the GUI; see the keys below. Called with grad disabled, in eval mode."""
+        out = self._latent_arrays()
         if self.is_image:
             inputs = self.test_x[:RECON_IMAGES]
             out.update(recon_inputs=inputs, recon_outputs=self.dec(self.enc(inputs)[0]),

@@ -118,6 +118,7 @@ class LatentScatterPanel(Panel):
     title = "Latent space: μ(x) of test examples"
     object_name = "vae_latent_scatter"
     uses = ("snapshot",)
+    snapshot_keys = ("latent_mu", "latent_labels")  # refreshed at display rate (VAE.main_view_keys)
     example_chosen = Signal(int, object)  # test example index, its μ (latent_dim,)
 
     def __init__(self, latent_dim: int, parent=None):

@@ -1,6 +1,7 @@
 """core.snapshot: a main-view refresh replaces only its own arrays, and says which are new."""
 
 import numpy as np
+import pytest
 import torch
 
 from core.build import build_model
@@ -23,17 +24,19 @@ def test_a_refresh_replaces_its_arrays_keeps_the_others_and_says_which_are_new()
     assert later.serial_of(("density",)) != quick.serial_of(("density",)) and later.serial_of() == full.serial
 
 
-def test_realnvp_main_view_snapshot_equals_the_full_snapshots_arrays():
+@pytest.mark.parametrize("model, dataset, main", [("realnvp", "moons", {"density", "inverse_samples"}),
+                                                  ("vae", "mnist", {"latent_mu", "kl_per_dim"})])
+def test_a_main_view_snapshot_equals_the_full_snapshots_arrays(model, dataset, main):
     torch.manual_seed(0)
-    model = build_model(build_config("realnvp", "moons"))
-    for step in range(1, 4):  # trained a little, so the maps are not the identity's
-        model.training_step(step)
-    keys = model.main_view_keys()
-    assert set(keys) >= {"density", "inverse_samples"}
-    model.eval()
+    net = build_model(build_config(model, dataset))
+    for step in range(1, 4):  # trained a little, so the views are not the initial ones
+        net.training_step(step)
+    keys = net.main_view_keys()
+    assert set(keys) >= main
+    net.eval()
     with torch.no_grad():
-        full, quick = model.snapshot(), model.main_view_snapshot()
-    assert set(quick) == set(keys)
+        full, quick = net.snapshot(), net.main_view_snapshot()
+    assert set(quick) == set(keys) and len(keys) < len(full)
     for key in keys:
         assert quick[key].shape == full[key].shape
         assert np.allclose(quick[key], full[key], rtol=1e-5, atol=1e-6), key
