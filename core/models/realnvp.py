@@ -38,6 +38,8 @@ JACOBIAN_POINTS = 8
 TEST_POINTS, TEST_SEED = 20_000, 2**20 + 3  # the fixed held-out 2-D sample of evaluate()
 SAMPLE_TEMPERATURES = (0.5, 0.75, 1.0)  # image samples at z ~ N(0, T^2 I)
 INTERP_IMAGES = 8  # test images whose codes z the snapshot carries (interpolation end points)
+SLIDER_IMAGES = 16  # test images whose codes give the sliders' start points and principal directions
+SLIDER_AXES = 8  # the principal directions of those codes that get a slider
 LEVELS = 256  # pixel levels of 8-bit images
 
 
@@ -290,10 +292,14 @@ class RealNVP(GenerativeModel):
         if test is not None and len(test) >= 2:
             # A few fixed test images and their codes z = f(x), the end points of the GUI's
             # interpolation; pixel levels at the centre of their bins, so z is deterministic.
-            x = torch.as_tensor(test[:INTERP_IMAGES], device=self.device, dtype=torch.float32)
+            x = torch.as_tensor(test[:max(INTERP_IMAGES, SLIDER_IMAGES)], device=self.device, dtype=torch.float32)
             x = (torch.round(x * (LEVELS - 1)) + 0.5) / LEVELS
-            snap["test_images"] = x.float().cpu().numpy()
-            snap["test_z"] = self.flow(x)[0].float().cpu().numpy()
+            codes = self.flow(x)[0]
+            snap["test_images"] = x[:INTERP_IMAGES].float().cpu().numpy()
+            snap["test_z"] = codes[:INTERP_IMAGES].float().cpu().numpy()
+            # the sliders start at one of these codes and move along their principal directions
+            snap.update(slider_codes=codes.float().cpu().numpy(),
+                        slider_axes=_principal_axes(codes, SLIDER_AXES).float().cpu().numpy())
         return snap
 
     # -- evaluation ---------------------------------------------------------------------------
@@ -324,6 +330,19 @@ class RealNVP(GenerativeModel):
         nll = float(total) / len(images)
         return {"bits_per_dim": nll / (self.latent_dim * math.log(2)), "test_nll": nll,
                 "test_images": len(images)}
+
+
+def _principal_axes(codes: torch.Tensor, k: int) -> torch.Tensor:
+    """The top k principal directions of the codes (n, D), each scaled by the codes' standard
+    deviation along it, so a slider at ±3 moves z three spreads. A direction has no sign of its
+    own: its largest entry is made positive, so a slider keeps its meaning from one snapshot to the
+    next. A direction that does not exist (k > n - 1 codes) is all zeros."""
+    centred = codes.double() - codes.double().mean(0)
+    _, spread, axes = torch.linalg.svd(centred, full_matrices=False)  # (n,), (n, D)
+    axes = axes[:k] * (spread[:k] / math.sqrt(max(len(codes) - 1, 1)))[:, None]
+    sign = torch.sign(axes.gather(1, axes.abs().argmax(1, keepdim=True)))
+    axes = axes * torch.where(sign == 0, 1.0, sign)
+    return torch.cat([axes, axes.new_zeros(k - len(axes), codes.shape[1])]) if len(axes) < k else axes
 
 
 def _layer_name(layer: nn.Module) -> str:

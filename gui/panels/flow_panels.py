@@ -7,20 +7,20 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QVBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QSpinBox, QVBoxLayout
 
 from gui.panels.base import Panel
 from gui.panels.flow_views import DensityView, ForwardMapView, InverseMapView, LayerStepView, LogDetView
 from gui.panels.history_plot import HistoryPlotPanel
 from gui.panels.image_grid import ImageGridView
 from gui.panels.interpolation import InterpolationPanel
-from gui.panels.latent_sliders import ImageSlidersPanel, LatentSlidersPanel
+from gui.panels.latent_sliders import TICKS_PER_UNIT, ImageSlidersPanel, LatentSlidersPanel
 from gui.panels.panel_set import BOTTOM, RIGHT, PanelSet
 from gui.style import EXTRA, FAKE, REAL
 
 JACOBIAN_TOLERANCE = 1e-3  # above this the layers' log-dets disagree with autograd: a bug, shown red
-SLIDER_DIMS = 8  # an image flow's z has C*H*W dimensions; sliders cover a block of this many
-SLIDER_TEMPERATURE = 0.75  # "Random z" for images: z ~ N(0, T² I), cleaner than T = 1
+SLIDER_DIMS = 8  # sliders: one per principal direction of the test codes (the model's SLIDER_AXES)
+SLIDER_TEMPERATURE = 0.75  # the samples' temperature chosen first: cleaner samples than T = 1
 
 
 # -- losses and the Jacobian check ---------------------------------------------------------------
@@ -140,21 +140,80 @@ class FlowSamplesPanel(Panel):
         self.tile.show_or_clear(self.snap["samples"][k], self.COLS)
 
 
-class FlowLatentSliders(LatentSlidersPanel):
-    formula = (f"x = f⁻¹(z): sliders set a block of {SLIDER_DIMS} of z's dimensions, the others keep their "
-               "values; decoded on the GUI's own copy of the inverse flow while training runs. "
-               f"Random z: z ~ N(0, {SLIDER_TEMPERATURE:g}² I).")
+class FlowPrincipalSliders(LatentSlidersPanel):
+    """Sliders over the top principal directions of test images' codes, from one test image's code.
+
+    A single coordinate of an image flow's z barely shows (z = 0 decodes to a grey square, and
+    z₀ = 3 changes a pixel or two): the codes of real images vary together along a few directions,
+    and moving along those changes the picture. Slider j holds a coefficient c_j in units of the
+    codes' spread along direction j, and z = f(x_start) + Σ_j c_j σ_j v_j; all at 0 is the test image."""
+
+    template = (f"z = f(x) of a test image, moved along the top {SLIDER_DIMS} principal directions of the codes "
+                "f(x) of {n} test images: slider PC j adds c_j σ_j v_j (c_j from −3 to 3 spreads σ_j along v_j); "
+                "the picture is x = f⁻¹(z), on the GUI's copy of the inverse flow while training runs. "
+                "Zero returns to the test image; Random draws every c_j ~ N(0, 1).")
+
+    def __init__(self, latent_dim: int, parent=None):
+        self.formula = self.template.format(n="the first")
+        super().__init__(SLIDER_DIMS, parent=parent)
+        self.code_dim = latent_dim
+        for i, label in enumerate(self.name_labels):
+            label.setText(f"PC{i + 1}")
+            self.sliders[i].setObjectName(f"pc{i + 1}")
+        self.start = QSpinBox()
+        self.start.setObjectName("start_image")
+        self.start.setRange(0, 0)
+        self.start.setToolTip("the test image whose code z = f(x) the sliders start from")
+        self.start.valueChanged.connect(lambda _i: self.z_changed.emit(self.z()))
+        row = QHBoxLayout()
+        row.addWidget(QLabel("start from test image #"))
+        row.addWidget(self.start)
+        row.addStretch(1)
+        self.layout().insertLayout(1, row)
+        self._session = None
+
+    def follow(self, session) -> None:
+        """Take the codes and directions from the session's newest snapshot whenever z() is asked for:
+        the window decodes as soon as new weights arrive, before the panels redraw."""
+        self._session = session
+
+    def _codes_and_axes(self):
+        snap = self._session.snapshot if self._session is not None else None
+        if snap is None or "slider_axes" not in snap:
+            return None, None
+        codes = snap["slider_codes"]
+        if self.start.maximum() != len(codes) - 1:
+            self.start.setMaximum(len(codes) - 1)
+        return codes, snap["slider_axes"]
+
+    def coefficients(self) -> np.ndarray:
+        return np.array([s.value() / TICKS_PER_UNIT for s in self.sliders], np.float32)
+
+    def z(self) -> np.ndarray:
+        codes, axes = self._codes_and_axes()
+        if codes is None:  # before the first snapshot: z = 0, the flow's mode
+            return np.zeros(self.code_dim, np.float32)
+        return (codes[self.start.value()] + self.coefficients() @ axes).astype(np.float32)
 
 
 class FlowSliderPanel(ImageSlidersPanel):
-    """Sliders for a block of z's dimensions, beside the decoded picture f⁻¹(z)."""
+    """Sliders along the principal directions of test codes, beside the decoded picture f⁻¹(z)."""
 
     title = "Latent sliders"
     object_name = "flow_sliders"
+    uses = ("snapshot",)  # the first snapshot brings the codes the sliders start from
 
     def __init__(self, latent_dim: int, parent=None):
-        super().__init__(FlowLatentSliders(latent_dim, shown=SLIDER_DIMS, random_scale=SLIDER_TEMPERATURE),
-                         parent=parent)
+        super().__init__(FlowPrincipalSliders(latent_dim), caption="x = f⁻¹(z)", parent=parent)
+        self._following = False
+
+    def render(self, session) -> None:
+        snap = session.snapshot
+        if not self._following and snap is not None and "slider_codes" in snap:
+            self._following = True
+            self.sliders.follow(session)
+            self.sliders.caption_label.setText(self.sliders.template.format(n=len(snap["slider_codes"])))
+            self.sliders.z_changed.emit(self.sliders.z())  # decode the start image now
 
     def sizeHint(self) -> QSize:
         return QSize(600, 260)

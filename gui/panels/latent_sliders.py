@@ -101,7 +101,8 @@ class LatentSlidersPanel(Panel):
         layout.addLayout(buttons)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.readout)
-        layout.addWidget(self.formula_label())
+        self.caption_label = self.formula_label()
+        layout.addWidget(self.caption_label)
         self._rng = np.random.default_rng(0)
         self._quiet = False
 

@@ -135,15 +135,23 @@ def test_image_flow_shows_samples_sliders_and_a_path_between_test_images(qtbot, 
         assert np.array_equal(samples.tile.displayed()[29:57, 29:57], snap["samples"][0, 5, 0])
         assert f"{temps[0]:.2f}" in samples.temperature_label.text()
 
-        # Sliders: a block of 8 of the 784 dimensions; the others keep their values.
+        # Sliders start at test image #0's code and move along the codes' principal directions.
         sliders = w.panels.sliders
-        sliders.set_z(np.full(784, 0.5, np.float32))
-        sliders.first_dim.setValue(400)
-        sliders.sliders[2].setValue(-120)
-        z = sliders.z()
-        assert z.shape == (784,) and z[402] == pytest.approx(-1.2) and np.count_nonzero(z != 0.5) == 1
         slider_panel = panels["FlowSliderPanel"]
-        assert np.allclose(slider_panel.tile.displayed(), w.session.decoder.decode(z)[0], atol=1e-6)
+        start = slider_panel.tile.displayed()
+        assert np.allclose(start, snap["test_images"][0, 0], atol=2e-3)  # f⁻¹(f(x)) = x: a digit
+        assert start.std() > 0.2  # not a uniform grey square
+        sliders.sliders[0].setValue(300)  # PC1 at +3 spreads
+        z = sliders.z()
+        assert np.allclose(z, snap["slider_codes"][0] + 3 * snap["slider_axes"][0], atol=1e-5)
+        moved = slider_panel.tile.displayed()
+        assert np.allclose(moved, w.session.decoder.decode(z)[0], atol=1e-6)
+        assert np.abs(moved - start).mean() > 0.03  # a visible change, not a pixel or two
+        sliders.sliders[0].setValue(0)
+        sliders.start.setValue(1)
+        assert np.allclose(slider_panel.tile.displayed(), snap["test_images"][1, 0], atol=2e-3)
+        assert "principal directions" in sliders.caption_label.text()
+        assert f"of {len(snap['slider_codes'])} test images" in sliders.caption_label.text()
 
         # The interpolation path runs from test image #0 to test image #1 through z space.
         interp = w.panels.interpolation
