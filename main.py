@@ -152,6 +152,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("run_dir", nargs="?", default=None, metavar="RUN_DIR",
                    help="a saved run to load and carry on (instead of --model and --dataset)")
 
+    p = sub.add_parser(
+        "export", help="write pictures, films or metrics of a saved run from its timeline",
+        description="Pictures and films show the run's panels as they were at recorded steps (a run keeps its "
+                    "weights at regular step intervals in RUN_DIR/timeline.safetensors); --csv writes its metrics.")
+    p.add_argument("run_dir", metavar="RUN_DIR", help="a run folder written by train, engine or the window")
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--gif", metavar="F.gif", help="an animated GIF of the recorded steps from --from to --to")
+    g.add_argument("--mp4", metavar="F.mp4", help="an MP4 film (H.264) of the recorded steps from --from to --to")
+    g.add_argument("--png", metavar="F.png", help="a PNG picture of one step (--step; default the run's last)")
+    g.add_argument("--svg", metavar="F.svg", help="an SVG picture of one step (--step; default the run's last)")
+    g.add_argument("--csv", metavar="F.csv",
+                   help="every metric of the run, one row per downsampled bucket, with whole steps")
+    p.add_argument("--panel", metavar="NAME", default=None,
+                   help="one panel: 'main' (the model's main view) or a panel's name, e.g. gan_losses; an unknown "
+                        "name exits 2 and lists the run's panels (default: the whole set, main view and the "
+                        "panels beside it)")
+    p.add_argument("--step", type=int, metavar="S", default=None,
+                   help="for --png and --svg: the step to show, 0 to the run's last (the latest recorded weights "
+                        "at or before S; default: the run's last step)")
+    p.add_argument("--from", dest="from_step", type=int, metavar="S", default=None,
+                   help="for --gif and --mp4: the first step (default: the first recorded)")
+    p.add_argument("--to", dest="to_step", type=int, metavar="S", default=None,
+                   help="for --gif and --mp4: the last step, at most the run's last (default: the run's last)")
+    p.add_argument("--fps", type=_positive_int, metavar="N", default=None,
+                   help="for --gif and --mp4: frames a second, 1 to 60 (default: 10)")
+
     p = sub.add_parser("bench", help="run the performance benchmarks")
     p.add_argument("--json", action="store_true", help="print the figures as one JSON object on stdout")
     p.add_argument("--quick", action="store_true", help="shorter runs (for tests)")
@@ -207,6 +233,10 @@ def run(argv: list[str]) -> int:
             from gui.screenshot import take_screenshot
 
             return take_screenshot(args.model, args.dataset, args.preset, args.steps, args.out)
+        if command == "export":  # Qt draws the pictures, off-screen; bad options exit 2 before it starts
+            from gui.export import export_run
+
+            return export_run(args)
         if command == "bench":
             from gui.bench import run_bench
 
