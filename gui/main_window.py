@@ -33,6 +33,7 @@ from gui.draw_points import DATA_DIR_ENV
 from gui.draw_scheduler import DrawScheduler
 from gui.panels.registry import PanelSet, build_panels
 from gui.settings_panel import SettingsPanel
+from gui.timeline_bar import TimelineBar
 
 REFRESH_HZ = 25  # the redraw timer; panels redraw only when their data changed. A little faster than the
 # 20 Hz the views should change at, so that a new snapshot never waits a whole tick and frames are not lost to beating
@@ -94,12 +95,15 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
         self._make_toolbar()
         self._make_status_bar()
+        self.timeline_bar = TimelineBar(self.session, self)  # under the panels: scrub back to a recorded step
+        self.addToolBar(Qt.BottomToolBarArea, self.timeline_bar)
 
         self.session.state_changed.connect(self._on_state)
         self.session.event.connect(self._on_event)
         self.session.model_changed.connect(self._on_model_changed)
         self.session.snapshot_arrived.connect(self._on_snapshot_arrived)
         self.session.engine_died.connect(self._on_engine_died)
+        self.session.view_changed.connect(self._redecode)  # the sliders decode with the shown step's decoder
 
         self._marker_version = -1
         self._last_status = self._last_redecode = 0.0
@@ -194,14 +198,16 @@ class MainWindow(QMainWindow):
             old.deleteLater()
         for panel, area in self.panels.docks:
             self.docks.append(self._dock(panel, panel.title, f"dock_{panel.object_name}", area))
-        self._arrange_docks()
+        if self.isVisible():  # sized once the layout has placed the new docks (sizes set before are lost)
+            QTimer.singleShot(0, self._place_docks)
+        else:
+            self._place_docks()
         if self.panels.sliders is not None:
             self.panels.sliders.z_changed.connect(self._on_z_changed)
         if self.panels.interpolation is not None:
             self.panels.interpolation.changed.connect(self._redecode)
         for request in self.panels.setting_requests:  # e.g. the lesson's loss switch: set as if typed
             request.connect(self.settings_panel.set_value)
-        self._restore_layout()
         self.settings_panel.mark_applied(self.session.cfg)
         self.status_labels["device"].setText(f"device: {self.session.device or '…'}")
         self._marker_version = -1
@@ -210,6 +216,12 @@ class MainWindow(QMainWindow):
         if self._train_when_built:  # after the engine has been told to build it (model_changed comes first)
             self._train_when_built = False
             QTimer.singleShot(0, self.on_train)
+
+    def _place_docks(self) -> None:
+        """The docks as remembered for this panel set and screen, or else arranged to fit it."""
+        if self.panels is not None:
+            self._arrange_docks()
+            self._restore_layout()
 
     def _arrange_docks(self) -> None:
         """Widths of the left and right columns for this window's width; docks that do not fit at a
@@ -526,6 +538,7 @@ class MainWindow(QMainWindow):
         if now - self._last_status >= STATUS_EVERY_S:
             self._last_status = now
             self._update_status()
+            self.timeline_bar.sync()
         self.scheduler.budget = self._draw_budget()
         main, docks = self.panels.main, [p for p, _ in self.panels.docks]
         for panel in self.scheduler.plan(s.state == "running", main, docks):
@@ -572,8 +585,8 @@ class MainWindow(QMainWindow):
     def _on_snapshot_arrived(self) -> None:
         """Panels that keep a record over time (the D histograms) take every snapshot as it comes,
         whether or not they get a draw turn."""
-        if self.panels is not None and self.session.snapshot is not None:
-            self.panels.collect(self.session.snapshot)
+        if self.panels is not None and self.session.live_snapshot is not None:  # also while showing a past step
+            self.panels.collect(self.session.live_snapshot)
 
     def _on_engine_died(self, line: str) -> None:
         """The window stays up and says so in one line; it offers to reopen the last save."""

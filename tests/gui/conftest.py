@@ -13,3 +13,15 @@ def placement(request) -> str:
     own process. A test that needs the live model (to poison a step, read an optimizer) pins
     itself to one with @pytest.mark.parametrize("placement", ["thread"])."""
     return request.param
+
+
+@pytest.fixture
+def screen_of_size(monkeypatch):
+    """screen_of_size(w, h): the window's screen reports this available size (the window fits itself to it)."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QScreen
+
+    def use(width: int, height: int) -> None:
+        monkeypatch.setattr(QScreen, "availableGeometry", lambda self: QRect(0, 0, width, height))
+
+    return use

@@ -9,7 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPoint, QRect, QSettings
-from PySide6.QtGui import QImage, QPainter, QScreen
+from PySide6.QtGui import QImage, QPainter
 
 from gui.engine_link import EngineLink
 from tests.gui.helpers import close_window
@@ -37,16 +37,6 @@ class IdleEngineLink(EngineLink):
 @pytest.fixture(autouse=True)
 def no_engine(monkeypatch):
     monkeypatch.setattr("gui.controller.open_link", lambda placement, parent=None, *args: IdleEngineLink(parent))
-
-
-@pytest.fixture
-def screen_of_size(monkeypatch):
-    """Pretend the window's screen has this available size (the window fits itself to it)."""
-
-    def use(width: int, height: int) -> None:
-        monkeypatch.setattr(QScreen, "availableGeometry", lambda self: QRect(0, 0, width, height))
-
-    return use
 
 
 HISTORIES = {"three decades": (1000.0, 0.5), "one decade": (0.3, 0.05)}  # (first, last) value of each curve
