@@ -26,9 +26,10 @@ from gui.panels.image_grid import ImageGridView
 
 TICKS_PER_UNIT = 100  # slider integer steps per unit of z: the arrow keys move z by 0.01
 PAGE_STEP = 25  # Page Up / Down and a click on the track move z by 0.25
-# The shortest track: ±3 over 240 px is 0.025 of z per pixel, so a small drag is a small change (at
-# 70 px, as squeezed docks gave, one pixel was 0.09 and a flick reached ±3).
-MIN_TRACK_PX = 240
+# The shortest slider: ±3 over its ~180 px of handle travel is 0.033 of z per pixel, so a small drag is a
+# small change (at 70 px, as squeezed docks gave, one pixel was 0.09 and a flick reached ±3). Longer would
+# squeeze the panels beside the sliders at 1366 px.
+MIN_TRACK_PX = 200
 
 
 class LatentSlidersPanel(Panel):
