@@ -13,6 +13,7 @@ import time
 import uuid
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from core.config import RunConfig
@@ -20,6 +21,7 @@ from core.history import MetricHistory
 from core.latent import LatentDecoder
 from core.protocol import Message, unflatten_arrays
 from core.snapshot import Snapshot
+from core.timeline import Timeline
 from gui.engine_link import EngineLink, open_link
 from gui.model_builder import ModelBuilder, build_view_model
 from gui.shadow import MIN_INTERVAL_S, ShadowModel
@@ -32,6 +34,14 @@ SHADOW_SHARE = {"thread": 0.02, "process": 0.35, "attach": 0.35}
 SHADOW_MIN_INTERVAL_S = {"thread": float(os.environ.get("GENVIZ_SNAPSHOT_S", 0.25)), "process": MIN_INTERVAL_S, "attach": MIN_INTERVAL_S}
 
 
+def history_until(history: dict, step: int) -> dict:
+    """The window's history dict as it was at `step`: rows up to it, the newest of them as "last"."""
+    keep = np.asarray(history["steps"]) <= step
+    steps, values = np.asarray(history["steps"])[keep], np.asarray(history["values"])[keep]
+    last = values[-1].copy() if len(values) else np.full(len(history["names"]), np.nan)
+    return {**history, "steps": steps, "values": values, "last": last, "step": int(step)}
+
+
 def new_run_id() -> str:
     return uuid.uuid4().hex[:12]
 
@@ -42,6 +52,7 @@ class Session(QObject):
     model_changed = Signal()  # a new model was built or loaded
     snapshot_arrived = Signal()  # a new snapshot is in self.snapshot (panels collect from it)
     engine_died = Signal(str)  # one line
+    view_changed = Signal()  # the window went back to a recorded step, or returned to live
 
     def __init__(self, parent=None, placement: str = "process", address: str | None = None,
                  key: bytes | None = None):
@@ -59,7 +70,15 @@ class Session(QObject):
         self.run_id = ""
         self.run_dir: str | None = None
         self.history: dict | None = None
-        self.snapshot: Snapshot | None = None  # the shadow's newest (core.snapshot)
+        self.snapshot: Snapshot | None = None  # what the panels show: the shadow's newest, or a past step's
+        # Live data, even while the panels show a past step (`viewing`): panels that keep a record collect
+        # from live_snapshot, and returning to live shows these.
+        self.live_snapshot: Snapshot | None = None
+        self.live_history: dict | None = None
+        self.timeline: Timeline | None = None  # weights at regular steps, recorded from the stream (core.timeline)
+        self.timeline_note = ""  # why past steps before some point cannot be shown, or ""
+        self.viewing: int | None = None  # the recorded step the panels show; None: live
+        self._past_model = None  # a copy of the model that computes a past step's views
         self.history_version = 0
         self.snapshot_version = 0
         self.metrics: MetricHistory | None = None
@@ -87,7 +106,7 @@ class Session(QObject):
             self.link.died.connect(self._on_died)
             self.last_seq = 0
             if self.shadow is not None:
-                self.link.weights_sink = self.shadow.offer
+                self.link.weights_sink = self._on_weights
         return self.link
 
     def _send(self, op: str, **body) -> None:
@@ -151,15 +170,17 @@ class Session(QObject):
             self.shadow.stop()
         self.run_id = run_id or new_run_id()
         self.cfg, self.model, self.run_dir = cfg, model, run_dir
+        self.timeline, self.timeline_note = self._timeline_of(cfg, run_dir)  # before weights of this run arrive
         decoder = model.decoder()
         self.decoder = LatentDecoder(decoder) if decoder is not None else None
         self.shadow = ShadowModel(model, self.run_id, SHADOW_SHARE[self.placement],
                                   SHADOW_MIN_INTERVAL_S[self.placement], parent=self)
         self.shadow.ready.connect(self._on_snapshot)
         self.shadow.start()
-        self.link.weights_sink = self.shadow.offer
+        self.link.weights_sink = self._on_weights
         self.metrics = MetricHistory(model.metric_names)
-        self.history = self.snapshot = None
+        self.history = self.snapshot = self.live_history = self.live_snapshot = None
+        self.viewing, self._past_model = None, None
         self.history_version += 1
         self.snapshot_version += 1
         self.step = self.saved_step = 0
@@ -168,6 +189,70 @@ class Session(QObject):
         self.device = ""
         self._set_state("idle")
         self.model_changed.emit()
+
+    # -- the timeline: past steps ------------------------------------------------------------
+    def _timeline_of(self, cfg: RunConfig, run_dir: str | None) -> tuple[Timeline | None, str]:
+        """A loaded run's saved timeline (it goes on recording from there), else a new one."""
+        from core.checkpoint import load_timeline
+        from core.models import data_kind
+        from core.timeline import timeline_for
+
+        if run_dir is not None and not self.remote:
+            timeline, note = load_timeline(run_dir, 10**15)  # it ends at the checkpoint's step, saved with it
+            if timeline is not None:
+                return timeline, ""
+            return timeline_for(data_kind(cfg.data.dataset)), note
+        note = "" if not self.remote else "an attached run's timeline starts when the window attached"
+        return timeline_for(data_kind(cfg.data.dataset)), note
+
+    def _on_weights(self, msg: Message) -> None:
+        """Newest weights (from the link's thread): a timeline frame when one is due, and the live views."""
+        if msg.run != self.run_id:
+            return
+        timeline, step = self.timeline, int(msg.body.get("step", 0))
+        if timeline is not None and timeline.due(step):
+            timeline.record(step, unflatten_arrays(msg.arrays)["weights"])
+        shadow = self.shadow
+        if shadow is not None:
+            shadow.offer(msg)
+
+    def view_step(self, step: int) -> int | None:
+        """Show every panel as it was at the recorded step nearest `step` (training goes on meanwhile);
+        the step shown, or None when nothing is recorded. Computed here, on the GUI thread, from that
+        frame's weights with the model's own snapshot(), as the live views are."""
+        frame = self.timeline.nearest(step) if self.timeline is not None else None
+        if frame is None or self.model is None or self.live_history is None:
+            return None
+        import torch
+
+        if self._past_model is None:
+            self._past_model = build_view_model(self.cfg, self.placement)
+        model = self._past_model
+        model.load_state_dict({k: torch.from_numpy(np.asarray(v)) for k, v in frame.weights.items()})
+        with torch.no_grad():
+            model.eval()
+            self.snapshot = Snapshot(frame.step, model.snapshot())
+        self.viewing = frame.step
+        self.history = history_until(self.live_history, frame.step)
+        self.history_version += 1
+        self.snapshot_version += 1
+        if self.decoder is not None and "decoder_state" in self.snapshot:
+            self.decoder.load(self.snapshot["decoder_state"])  # the sliders decode with that step's decoder
+        self.view_changed.emit()
+        return frame.step
+
+    def view_live(self) -> None:
+        """Back to the present: the newest views and the whole history."""
+        if self.viewing is None:
+            return
+        self.viewing = None
+        self.snapshot, self.history = self.live_snapshot, self.live_history
+        self.history_version += 1
+        self.snapshot_version += 1
+        snap = self.snapshot
+        if self.decoder is not None and snap is not None and "decoder_state" in snap:
+            self.decoder.load(snap["decoder_state"])
+        self.view_changed.emit()
 
     # -- control ------------------------------------------------------------------------
     def start(self, max_steps: int | None = None, paused: bool = False) -> None:
@@ -312,8 +397,8 @@ class Session(QObject):
         self.max_steps = b["max_steps"]
         self._replace_history(msg)
         if self.shadow is not None:
-            self.shadow.offer(Message("weights", msg.run, body={"step": b["step"]},
-                                      arrays={k: v for k, v in msg.arrays.items() if k.startswith("weights/")}))
+            self._on_weights(Message("weights", msg.run, body={"step": b["step"]},
+                                     arrays={k: v for k, v in msg.arrays.items() if k.startswith("weights/")}))
         self.event.emit("built", f"on {self.device}")
 
     def _replace_history(self, msg: Message) -> None:
@@ -335,11 +420,13 @@ class Session(QObject):
         self.train_seconds = float(body.get("train_seconds", self.train_seconds))
         self.saved_step = int(body.get("saved_step", self.saved_step))
         steps, values = self.metrics.arrays()
-        self.history = {"steps": steps, "values": values, "names": self.metrics.names,
-                        "last": self.metrics.last.copy(), "step": self.step,
-                        "steps_per_sec": self.steps_per_sec, "train_seconds": self.train_seconds,
-                        "sent_at": float(body.get("time", time.time()))}
-        self.history_version += 1
+        self.live_history = {"steps": steps, "values": values, "names": self.metrics.names,
+                             "last": self.metrics.last.copy(), "step": self.step,
+                             "steps_per_sec": self.steps_per_sec, "train_seconds": self.train_seconds,
+                             "sent_at": float(body.get("time", time.time()))}
+        if self.viewing is None:
+            self.history = self.live_history
+            self.history_version += 1
 
     def _on_state(self, msg: Message) -> None:
         b = msg.body
@@ -360,10 +447,12 @@ class Session(QObject):
         snap = self.shadow.take() if self.shadow is not None else None
         if snap is None:
             return
-        self.snapshot = snap
-        self.snapshot_version += 1
-        if self.decoder is not None and "decoder_state" in snap and snap.fresh(("decoder_state",)):
-            self.decoder.load(snap["decoder_state"])
+        self.live_snapshot = snap
+        if self.viewing is None:
+            self.snapshot = snap
+            self.snapshot_version += 1
+            if self.decoder is not None and "decoder_state" in snap and snap.fresh(("decoder_state",)):
+                self.decoder.load(snap["decoder_state"])
         self.snapshot_arrived.emit()
 
     def _on_died(self, line: str) -> None:

@@ -125,15 +125,22 @@ class DHistogramPanel(Panel):
         b = self.buffer
         if b.filled == 0:
             return
-        self.image.setImage(b.picture(REAL, FAKE), autoLevels=False, levels=(0.0, 1.0))
+        picture = b.picture(REAL, FAKE)
+        filled = np.arange(b.capacity) >= b.capacity - b.filled
+        shown = filled if session.viewing is None else filled & (b.steps <= session.viewing)
+        if not shown.any():
+            return
+        picture[filled & ~shown] = 1.0  # showing a past step: the columns after it are not there yet
+        newest = int(np.nonzero(shown)[0][-1])
+        self.image.setImage(picture, autoLevels=False, levels=(0.0, 1.0))
         if self._range != (b.low, b.high):  # set once per range, not per frame
             self._range = (b.low, b.high)
             self.image.setRect(QRectF(-b.capacity, b.low, b.capacity, b.high - b.low))
             self.time_plot.setYRange(b.low, b.high, padding=0.02)
             self.time_plot.setLabel("left", "D output" if b.probability else "critic value")
         first = int(b.steps[b.capacity - b.filled])
-        self.span.setText(f"steps {first:,} → {int(b.steps[-1]):,}")
-        real, fake = b.latest()
+        self.span.setText(f"steps {first:,} → {int(b.steps[newest]):,}")
+        real, fake = b.counts[0, newest], b.counts[1, newest]
         edges = b.edges()
         width = edges[1] - edges[0]
         for bars, fractions in ((self.now_real, real), (self.now_fake, fake)):

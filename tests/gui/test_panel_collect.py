@@ -46,7 +46,8 @@ def snapshots(loss: str) -> tuple[ImageGAN, list[dict]]:
 
 def session(model, snap: Snapshot, version: int) -> SimpleNamespace:
     """What render() reads: the latest snapshot and its version (no metric history here)."""
-    return SimpleNamespace(model=model, snapshot=snap, snapshot_version=version, history=None, history_version=0)
+    return SimpleNamespace(model=model, snapshot=snap, snapshot_version=version, history=None, history_version=0,
+                           viewing=None, state="running", cfg=model.cfg)
 
 
 def feed(model, taken: list[Snapshot], draw_after: set[int]):
@@ -124,3 +125,20 @@ def test_a_second_snapshot_at_the_same_step_replaces_its_column(qtbot):
     buffer = next(p for p in panels.all() if isinstance(p, DHistogramPanel)).buffer
     assert buffer.filled == 3 and list(buffer.steps[-3:]) == [1, 2, 3]
     assert np.allclose(buffer.counts[0, -1], fractions(again["d_real_values"], buffer.bins, 0, 1), atol=1e-6)
+
+
+def test_showing_a_past_step_draws_the_d_histogram_only_up_to_it(qtbot):
+    model, taken = snapshots("non-saturating")
+    panels = feed(model, taken, draw_after=set())
+    d_hist = next(p for p in panels.all() if isinstance(p, DHistogramPanel))
+    past = session(model, taken[-1], 1)
+    past.viewing = 3  # the timeline's scrubber shows step 3 while later snapshots were collected
+    d_hist.render(past)
+    buffer, image = d_hist.buffer, np.asarray(d_hist.image.image)
+    later = buffer.steps > 3
+    assert later.sum() == SNAPSHOTS - 3
+    assert np.all(image[later] == 1.0)  # not there yet at step 3
+    assert np.all((image[-SNAPSHOTS:][~later[-SNAPSHOTS:]] < 1.0).any(axis=(1, 2)))  # steps 1..3 inked
+    column = int(np.nonzero(buffer.steps == 3)[0][0])
+    assert np.allclose(d_hist.now_real.opts["width"], buffer.counts[0, column])
+    assert "→ 3" in d_hist.span.text()
