@@ -232,6 +232,24 @@ def throughput(app, model: str, dataset: str, steps: int, rounds: int, thread_to
     return out, window
 
 
+def scrub_latency(window, positions: int = 20) -> dict:
+    """Issue 12: take the window back to recorded steps spread over the run (as the scrubber does), each
+    time until every panel has drawn and the window has painted; then back to live. Also the size of the
+    window's timeline."""
+    s = window.session
+    steps = s.timeline.steps()
+    picks = [steps[i] for i in np.linspace(0, len(steps) - 1, min(positions, len(steps))).astype(int)]
+    times = []
+    for step in picks:
+        t0 = time.perf_counter()
+        s.view_step(step)
+        window.redraw_all()
+        window.repaint()  # paints the whole window now
+        times.append((time.perf_counter() - t0) * 1000)
+    s.view_live()
+    return {**spread(times, 50, 95), "timeline_frames": len(steps), "timeline_mb": s.timeline.nbytes / 1e6}
+
+
 def slider_latency(window, moves: int) -> dict:
     """Move a latent slider every 40 ms while training; time each move until it is painted."""
     s, slider, times = window.session, window.panels.sliders.sliders[0], []
@@ -465,6 +483,7 @@ def run_bench(as_json: bool = False, quick: bool = False) -> int:
     out["models"] = {}
     for model, dataset in MODELS:
         figures, window = throughput(app, model, dataset, steps[model], rounds, thread_too=model == "gan")
+        figures["scrub_ms"] = scrub_latency(window)
         if model in ("gan", "vae"):
             figures["slider_to_screen_ms"] = slider_latency(window, 40 if quick else 150)
         if model == "gan":
@@ -521,6 +540,11 @@ def liveness(m: dict) -> list[str]:
     lines = [f"  snapshots {m['snapshots_per_s']:.1f}/s, history {m['history_updates_per_s']:.1f}/s, "
              f"history lag p50 {lag['p50']:.3f} p95 {lag['p95']:.3f} max {lag['max']:.3f} s",
              f"  timer lateness p99 {late['p99']:.1f} ms, max {late['max']:.1f} ms"]
+    if "scrub_ms" in m:
+        sc = m["scrub_ms"]
+        lines.append(f"  scrub to a recorded step, every panel drawn and painted: p50 {sc['p50']:.0f} ms, "
+                     f"p95 {sc['p95']:.0f} ms, max {sc['max']:.0f} ms (timeline {sc['timeline_frames']} frames, "
+                     f"{sc['timeline_mb']:.1f} MB)")
     if "slider_to_screen_ms" in m:
         sl = m["slider_to_screen_ms"]
         lines.append(f"  slider -> screen p95 {sl['p95']:.1f} ms, max {sl['max']:.1f} ms ({sl['moves']} moves)")

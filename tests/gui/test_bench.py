@@ -70,6 +70,9 @@ def test_bench_reports_every_figure():
         lag, late = m["history_lag_s"], m["timer_lateness_ms"]
         assert finite(lag["p50"], lag["p95"], lag["max"]) and lag["n"] > 0 and lag["p50"] <= lag["max"], key
         assert finite(late["p99"], late["max"]) and late["n"] > 0 and 0 <= late["p99"] <= late["max"], key
+        scrub = m["scrub_ms"]  # issue 12: back to recorded steps, every panel redrawn
+        assert finite(scrub["p50"], scrub["p95"], scrub["max"], scrub["timeline_mb"]) and scrub["n"] >= 2, key
+        assert scrub["timeline_frames"] >= 2 and scrub["timeline_mb"] > 0, key
     thread = figures["models"]["gan/ring8"]["thread_placement"]
     assert finite(thread["window_steps_per_s"], thread["window_over_headless"], thread["timer_lateness_ms"]["p99"])
     for key in ("gan/ring8", "vae/mnist"):
