@@ -73,19 +73,22 @@ def arrange(window: QMainWindow, right: list[QDockWidget], bottom: list[QDockWid
         hints = [d.widget().sizeHint().height() for d in bottom]
         least = max(d.widget().minimumSizeHint().height() for d in bottom) + DOCK_TITLE + TAB_BAR
         bottom_height = max(least, min(max(hints) + DOCK_TITLE, int(BOTTOM_SHARE * height)))
-        bottom_groups = _stack(window, bottom, [need(d, vertical=False) for d in bottom], width,
-                               extra=SEPARATOR, tab=0)
-        window.resizeDocks([g[0] for g in bottom_groups][:1], [bottom_height], Qt.Vertical)
+        _stack(window, bottom, [need(d, vertical=False) for d in bottom], width, Qt.Horizontal, extra=SEPARATOR, tab=0)
+        window.resizeDocks(bottom[:1], [bottom_height], Qt.Vertical)
     if right:
-        _stack(window, right, [need(d, vertical=True) for d in right],
-               height - bottom_height - SEPARATOR)
+        _stack(window, right, [need(d, vertical=True) for d in right], height - bottom_height - SEPARATOR, Qt.Vertical)
 
 
-def _stack(window, docks: list[QDockWidget], needs: list[int], available: int, extra: int = DOCK_TITLE,
-           tab: int = TAB_BAR) -> list[list[QDockWidget]]:
-    groups = [[docks[i] for i in g] for g in group_docks(needs, available, extra, tab)]
+def _stack(window, docks: list[QDockWidget], needs: list[int], available: int, direction, extra: int = DOCK_TITLE,
+           tab: int = TAB_BAR) -> None:
+    """Tab the docks of each group together, and share `available` among the groups in proportion to their needs
+    (otherwise Qt shares it by size hints, and a long caption starves a plot beside it)."""
+    groups = group_docks(needs, available, extra, tab)
     for group in groups:
-        for dock in group[1:]:
-            window.tabifyDockWidget(group[0], dock)
-        group[0].raise_()
-    return groups
+        for i in group[1:]:
+            window.tabifyDockWidget(docks[group[0]], docks[i])
+        docks[group[0]].raise_()
+    group_needs = [max(needs[i] for i in g) for g in groups]
+    if len(groups) > 1:
+        window.resizeDocks([docks[g[0]] for g in groups],
+                           [max(n, int(available * n / sum(group_needs))) for n in group_needs], direction)

@@ -148,3 +148,15 @@ def test_log_axes_within_one_decade_keep_labels_apart(qtbot, screen_of_size, siz
                 assert len(tick_label_rects(plot.getAxis("left"))) >= 2  # still labelled
     finally:
         close_window(w)
+
+
+def test_docks_are_grouped_into_as_many_tab_stacks_as_fit():
+    from gui.dock_layout import SEPARATOR, group_docks
+
+    needs = [200, 300, 200]
+    # Room for all three side by side (each costs its need plus a title of 24 px, with separators between)
+    assert group_docks(needs, 200 + 300 + 200 + 3 * 24 + 2 * SEPARATOR) == [[0], [1], [2]]
+    # Room for two: the cheapest split, tabs costing a 30 px tab bar
+    assert group_docks(needs, 600) == [[0], [1, 2]]
+    # Room for none: all in one stack of tabs
+    assert group_docks(needs, 100) == [[0, 1, 2]]
