@@ -34,24 +34,20 @@ def _positive_int(text: str) -> int:
     return value
 
 
-# The data set names of core.models (PLANE_DATASETS + IMAGE_DATASETS), written out here because importing
-# core would load torch, and '--help' or a mistyped name should answer at once. A test keeps them equal.
-DATASETS = ("ring8", "grid25", "8gaussians", "moons", "circles", "spirals", "checkerboard", "pinwheel",
-            "swissroll", "csv", "mnist", "fashion-mnist", "images", "array")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 DEVICE_HELP = "where to compute: auto (CUDA, then MPS, then the CPU), cpu, cuda or mps"
-PRESET_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "resources", "presets")
+
+
+def _dataset_names() -> tuple[str, ...]:
+    from core.dataset_names import IMAGE_DATASETS, PLANE_DATASETS  # names only: no torch for --help
+
+    return PLANE_DATASETS + IMAGE_DATASETS
 
 
 def _preset_names(model: str) -> list[str]:
-    """The named presets of resources/presets/MODEL.json (read directly: no torch for --help)."""
-    import json
+    from core.presets import preset_names  # reads resources/presets without torch
 
-    try:
-        with open(os.path.join(PRESET_DIR, f"{model}.json"), encoding="utf-8") as f:
-            return sorted(json.load(f)["presets"])
-    except (OSError, ValueError, KeyError):
-        return []
+    return preset_names(model)
 
 
 def _preset_help() -> str:
@@ -64,7 +60,7 @@ def _model_args(p, model_required=False):
                    help=f"the model to train: {', '.join(MODELS)}" + ("" if model_required else " (default: gan)"))
     p.add_argument("--dataset", required=model_required, default=None if model_required else "ring8",
                    metavar="D",
-                   help=f"the data set, one of {', '.join(DATASETS)}; csv, images and array read the file or "
+                   help=f"the data set, one of {', '.join(_dataset_names())}; csv, images and array read the file or "
                         "folder in the setting data.path" + ("" if model_required else " (default: ring8)"))
     p.add_argument("--preset", default=None, metavar="P", help=_preset_help())
 
@@ -133,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", choices=MODELS, default=None, help="a new model to build and train at once "
                                                                   "(with --dataset)")
     p.add_argument("--dataset", default=None, metavar="D",
-                   help=f"the new model's data set (with --model), one of {', '.join(DATASETS)}")
+                   help=f"the new model's data set (with --model), one of {', '.join(_dataset_names())}")
     p.add_argument("--preset", default=None, metavar="P", help=_preset_help())
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="one setting of the new model, e.g. gan.lr_g=1e-4 (repeat for more)")
