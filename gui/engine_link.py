@@ -29,6 +29,7 @@ from gui.live_threads import LIVE_THREADS
 
 ROOT = Path(__file__).resolve().parent.parent
 CLOSE_TIMEOUT_S = 2.0
+SLOW_COMMAND_S = 120.0  # thread placement: how long closing waits for a command that is still running
 # Every engine process the window starts, so tests can assert none is left running.
 LIVE_PROCESSES: list[subprocess.Popen] = []
 
@@ -118,6 +119,11 @@ class ThreadEngineLink(EngineLink):
     def close(self) -> bool:
         self.engine.command(Message("cmd", body={"op": "shutdown"}))
         done = self.thread.wait(int(CLOSE_TIMEOUT_S * 1000))
+        if not done:
+            # A command still running (building an image model, a save) ends first: a thread cannot be
+            # killed, and a QThread destroyed while it runs takes the whole app down.
+            print("genviz: waiting for the training thread to finish its current command", file=sys.stderr)
+            done = self.thread.wait(int(SLOW_COMMAND_S * 1000))
         self.alive = False
         self.inbox.close()
         return done

@@ -179,3 +179,24 @@ def test_stop_then_train_at_once_never_runs_two_loops(qtbot, window):
     errors = [message for kind, message in events if kind == "error"]
     assert not errors, errors
     assert not any("inplace" in message for _, message in events)
+
+
+@pytest.mark.parametrize("placement", ["thread"])
+def test_closing_while_the_training_thread_still_builds_waits_for_it(qtbot, placement, monkeypatch):
+    """A build longer than the close timeout (an image model on a slow machine): closing the window
+    must not leave the engine's QThread running (Qt would abort when it is destroyed)."""
+    from core.engine import Engine
+    from gui import engine_link
+
+    monkeypatch.setattr(engine_link, "CLOSE_TIMEOUT_S", 0.2)
+    real_build = Engine._build
+
+    def slow_build(self, msg):
+        time.sleep(1.0)  # stands for slow work in the engine's own thread, longer than the close timeout
+        real_build(self, msg)
+
+    monkeypatch.setattr(Engine, "_build", slow_build)
+    w = open_window(qtbot, "gan", "ring8", placement=placement)
+    link = w.session.link
+    assert w.session.close()  # while the engine is still in slow_build
+    assert not link.thread.isRunning()
