@@ -62,33 +62,46 @@ def dock_region(window: QMainWindow, left_width: int) -> tuple[int, int]:
     return window.width() - left_width - SEPARATOR, window.height() - bars
 
 
-def arrange(window: QMainWindow, right: list[QDockWidget], bottom: list[QDockWidget], left_width: int) -> None:
-    """Stack the right and bottom docks into tabs so that each shown one gets its panel's minimum size."""
+def arrange(window: QMainWindow, right: list[QDockWidget], bottom: list[QDockWidget], left_width: int):
+    """Stack the right and bottom docks into tabs so that each shown one gets its panel's minimum size, at once
+    (so the window's minimum size never outgrows the screen); return a function that sizes the stacks, to be
+    called once Qt has placed the docks (sizes set before that are lost)."""
     window.setTabPosition(Qt.AllDockWidgetAreas, QTabWidget.North)
     for dock in right + bottom:
         readable_plots(dock.widget())
     width, height = dock_region(window, left_width)
+    sizes = []  # (docks, sizes, direction) for resizeDocks
     bottom_height = 0
     if bottom:
         hints = [d.widget().sizeHint().height() for d in bottom]
         least = max(d.widget().minimumSizeHint().height() for d in bottom) + DOCK_TITLE + TAB_BAR
         bottom_height = max(least, min(max(hints) + DOCK_TITLE, int(BOTTOM_SHARE * height)))
-        _stack(window, bottom, [need(d, vertical=False) for d in bottom], width, Qt.Horizontal, extra=SEPARATOR, tab=0)
-        window.resizeDocks(bottom[:1], [bottom_height], Qt.Vertical)
+        sizes.append((bottom[:1], [bottom_height], Qt.Vertical))
+        sizes.append(_stack(window, bottom, [need(d, vertical=False) for d in bottom], width, Qt.Horizontal,
+                            extra=SEPARATOR, tab=0))
     if right:
-        _stack(window, right, [need(d, vertical=True) for d in right], height - bottom_height - SEPARATOR, Qt.Vertical)
+        sizes.append(_stack(window, right, [need(d, vertical=True) for d in right], height - bottom_height - SEPARATOR,
+                            Qt.Vertical))
+
+    def size_stacks() -> None:
+        for docks, lengths, direction in sizes:
+            if docks:
+                window.resizeDocks(docks, lengths, direction)
+
+    return size_stacks
 
 
 def _stack(window, docks: list[QDockWidget], needs: list[int], available: int, direction, extra: int = DOCK_TITLE,
-           tab: int = TAB_BAR) -> None:
-    """Tab the docks of each group together, and share `available` among the groups in proportion to their needs
-    (otherwise Qt shares it by size hints, and a long caption starves a plot beside it)."""
+           tab: int = TAB_BAR) -> tuple[list, list, object]:
+    """Tab the docks of each group together; return how to share `available` among the groups: in proportion
+    to their needs (otherwise Qt shares it by size hints, and a long caption starves a plot beside it)."""
     groups = group_docks(needs, available, extra, tab)
     for group in groups:
         for i in group[1:]:
             window.tabifyDockWidget(docks[group[0]], docks[i])
         docks[group[0]].raise_()
+    if len(groups) < 2:
+        return [], [], direction
     group_needs = [max(needs[i] for i in g) for g in groups]
-    if len(groups) > 1:
-        window.resizeDocks([docks[g[0]] for g in groups],
-                           [max(n, int(available * n / sum(group_needs))) for n in group_needs], direction)
+    return ([docks[g[0]] for g in groups], [max(n, int(available * n / sum(group_needs))) for n in group_needs],
+            direction)

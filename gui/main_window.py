@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import shiboken6
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -198,10 +199,11 @@ class MainWindow(QMainWindow):
             old.deleteLater()
         for panel, area in self.panels.docks:
             self.docks.append(self._dock(panel, panel.title, f"dock_{panel.object_name}", area))
+        size_docks = self._arrange_docks()  # tabs at once: the window's minimum size stays within the screen
         if self.isVisible():  # sized once the layout has placed the new docks (sizes set before are lost)
-            QTimer.singleShot(0, self._place_docks)
+            QTimer.singleShot(0, lambda: self._place_docks(size_docks))
         else:
-            self._place_docks()
+            self._place_docks(size_docks)
         if self.panels.sliders is not None:
             self.panels.sliders.z_changed.connect(self._on_z_changed)
         if self.panels.interpolation is not None:
@@ -217,23 +219,28 @@ class MainWindow(QMainWindow):
             self._train_when_built = False
             QTimer.singleShot(0, self.on_train)
 
-    def _place_docks(self) -> None:
-        """The docks as remembered for this panel set and screen, or else arranged to fit it."""
-        if self.panels is not None:
-            self._arrange_docks()
-            self._restore_layout()
-
-    def _arrange_docks(self) -> None:
-        """Widths of the left and right columns for this window's width; docks that do not fit at a
-        readable size are stacked as tabs (gui.dock_layout)."""
-        areas = [a for _, a in self.panels.docks]
-        right = [d for d, a in zip(self.docks, areas, strict=True) if a == Qt.RightDockWidgetArea]
-        bottom = [d for d, a in zip(self.docks, areas, strict=True) if a == Qt.BottomDockWidgetArea]
-        left_width = int(min(SETTINGS_WIDTH, SETTINGS_SHARE * self.width()))
-        self.resizeDocks([self.settings_dock], [left_width], Qt.Horizontal)
+    def _place_docks(self, size_docks) -> None:
+        """The docks as remembered for this panel set and screen, or else sized as arranged."""
+        if self.panels is None or not all(shiboken6.isValid(d) for d in self.docks):
+            return  # replaced meanwhile
+        self.resizeDocks([self.settings_dock], [self._left_width()], Qt.Horizontal)
+        right = self._docks_in(Qt.RightDockWidgetArea)
         if right:
             self.resizeDocks(right[:1], [int(min(RIGHT_WIDTH, RIGHT_SHARE * self.width()))], Qt.Horizontal)
-        arrange_docks(self, right, bottom, left_width)
+        size_docks()
+        self._restore_layout()
+
+    def _left_width(self) -> int:
+        return int(min(SETTINGS_WIDTH, SETTINGS_SHARE * self.width()))
+
+    def _docks_in(self, area) -> list[QDockWidget]:
+        return [d for d, (_, a) in zip(self.docks, self.panels.docks, strict=True) if a == area]
+
+    def _arrange_docks(self):
+        """Docks that do not fit at a readable size are stacked as tabs (gui.dock_layout); returns the
+        function that sizes the stacks."""
+        return arrange_docks(self, self._docks_in(Qt.RightDockWidgetArea), self._docks_in(Qt.BottomDockWidgetArea),
+                             self._left_width())
 
     # -- layout memory ------------------------------------------------------------------
     def _layout_key(self) -> str:
