@@ -160,3 +160,29 @@ def test_docks_are_grouped_into_as_many_tab_stacks_as_fit():
     assert group_docks(needs, 600) == [[0], [1, 2]]
     # Room for none: all in one stack of tabs
     assert group_docks(needs, 100) == [[0, 1, 2]]
+
+
+@pytest.mark.parametrize("model, dataset", [("realnvp", "mnist"), ("vae", "mnist")])
+def test_a_window_shown_before_its_model_stays_within_the_screen(qtbot, screen_of_size, model, dataset):
+    """`gui --autostart` shows the window first and builds its model in the background; the docks that
+    arrive then must not push the window past the screen, even for a moment (it would not shrink back)."""
+    from gui.app import make_app
+    from gui.main_window import MainWindow
+
+    screen_of_size(1366, 768)
+    make_app()
+    QSettings().clear()
+    w = MainWindow(model, dataset, None, engine="thread", build_in_background=True)
+    qtbot.addWidget(w)
+    w.ask_save_on_close = lambda: "discard"
+    w.show()
+    qtbot.waitExposed(w)
+    heights = []
+    w.resizeEvent = lambda event: heights.append(event.size().height())
+    try:
+        qtbot.waitUntil(lambda: w.panels is not None, timeout=20000)
+        qtbot.wait(50)  # the deferred sizing of the new docks
+        assert problems(w) == []
+        assert all(h <= 768 for h in heights), heights
+    finally:
+        close_window(w)
