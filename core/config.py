@@ -120,6 +120,12 @@ class GANConfig(Section):
     lr_d: float = setting(2e-4, low=1e-7, high=1.0, live=True, help="discriminator learning rate")
     beta1: float = setting(0.0, low=0.0, high=0.999)
     beta2: float = setting(0.9, low=0.0, high=0.9999)
+    eps_g: float = setting(
+        1e-8, low=0.0, high=1.0,
+        help="Adam's ε in G's optimizer. Adam divides each gradient by its running size plus ε, so with a tiny ε "
+        "even a vanished gradient moves G a full step; a gradient much smaller than ε moves G in proportion "
+        "to its size, as plain gradient descent does",
+    )
     d_steps: int = setting(1, low=1, high=20, live=True, help="D updates per G update")
     r1_gamma: float = setting(0.0, low=0.0, high=1000.0, live=True, help="R1 penalty gamma/2 E|grad D(x)|^2")
     gp_lambda: float = setting(10.0, low=0.0, high=1000.0, help="WGAN-GP gradient penalty weight")

@@ -61,7 +61,7 @@ class GANBase(GenerativeModel):
         p = self.params
         betas = (p.beta1, p.beta2)
         return {
-            "g": torch.optim.Adam(self.G.parameters(), lr=p.lr_g, betas=betas),
+            "g": torch.optim.Adam(self.G.parameters(), lr=p.lr_g, betas=betas, eps=p.eps_g),
             "d": torch.optim.Adam(self.D.parameters(), lr=p.lr_d, betas=betas),
         }
 

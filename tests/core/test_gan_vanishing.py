@@ -132,3 +132,68 @@ def test_the_preset_run_saturates_and_switching_to_non_saturating_makes_g_learn_
     assert switch["grad_norm_g"] > 100 * g_before
     assert switch["d_fake"] > 2 * d_fake_before and switch["d_fake"] > 5 * stay["d_fake"]
     assert switch["distance"] < at_switch - 0.03
+
+
+# -- the same lesson on ring8, as the window runs it ----------------------------------------------------
+
+RING8 = {"train.device": "cpu", "train.seed": 0}
+SATURATED_BY = 300  # D(G(z)) < 1e-3 from here on
+HOLD_STEPS = 3000  # a student watches the stuck G this long, and longer
+LEARN_STEPS = 1250  # after the switch to non-saturating
+
+
+def recorded_steps(model) -> list[dict[str, float]]:
+    """Every training step's own d_fake and grad_norm_g (the history averages pairs of steps in long runs)."""
+    rows: list[dict[str, float]] = []
+    real_step = model.training_step
+
+    def recording(step):
+        out = real_step(step)
+        rows.append({"d_fake": float(out["d_fake"]), "grad_norm_g": float(out["grad_norm_g"])})
+        return out
+
+    model.training_step = recording
+    return rows
+
+
+def test_ring8_preset_holds_g_stuck_until_the_switch_then_g_learns_and_covers_the_modes():
+    model = build_model(build_config("gan", "ring8", "vanishing-gradient", RING8))
+    rows = recorded_steps(model)
+    trainer = Trainer(model)
+    z = torch.randn(256, model.latent_dim, generator=torch.Generator().manual_seed(0))
+    trainer.run(max_steps=SATURATED_BY)
+    with torch.no_grad():
+        stuck_at = model.G(z)
+    minimax_early, _ = g_grad_norm(model, "minimax", z)
+    non_saturating_early, _ = g_grad_norm(model, "non-saturating", z)
+    trainer.run(max_steps=HOLD_STEPS)
+
+    # Saturated all along: D rejects G's samples, G's minimax gradient is orders of magnitude below
+    # what the non-saturating loss would give at the same state, and so G's samples stay where they were.
+    held = rows[SATURATED_BY:HOLD_STEPS]
+    assert max(r["d_fake"] for r in held) < 1e-3
+    minimax, d_fake = g_grad_norm(model, "minimax", z)
+    non_saturating, _ = g_grad_norm(model, "non-saturating", z)
+    with torch.no_grad():
+        moved = (model.G(z) - stuck_at).norm(dim=1).mean().item()
+    at_switch = model.evaluate()
+    print(f"step {SATURATED_BY}: |grad G| minimax {minimax_early:.2e}, non-saturating {non_saturating_early:.2e}; "
+          f"step {HOLD_STEPS}: D(G(z)) {float(d_fake.mean()):.1e}, minimax {minimax:.2e}, "
+          f"non-saturating {non_saturating:.2e}; samples moved {moved:.4f}; {at_switch}")
+    assert minimax_early < 1e-2 * non_saturating_early and minimax < 1e-3 * non_saturating
+    assert max(r["grad_norm_g"] for r in held) < 1e-2 * min(non_saturating_early, non_saturating)
+    radius = model.data.info.means.norm(dim=1).mean().item()  # how far G's blob at the centre is from the modes
+    assert moved < 0.05 * radius  # in 2,700 steps G's samples crept less than 5% of the way
+    assert at_switch["modes"] == 0  # stuck in a blob, off the ring
+
+    # The student switches G's loss, as the lesson's button does: G's gradient comes back, and G learns.
+    model.apply_setting("loss", "non-saturating")
+    trainer.run(max_steps=HOLD_STEPS + LEARN_STEPS)
+    after = rows[HOLD_STEPS:]
+    learned = model.evaluate()
+    first = ", ".join(f"{r['grad_norm_g']:.2g}" for r in after[:3])
+    print(f"after the switch: |grad G| in the first steps {first}; {learned}")
+    assert after[0]["grad_norm_g"] > 1e3 * rows[HOLD_STEPS - 1]["grad_norm_g"]
+    assert np.mean([r["d_fake"] for r in after[-100:]]) > 0.1  # D no longer rejects G's samples
+    assert learned["modes"] >= 6  # most of ring8's 8 modes, not one
+    assert learned["sliced_wasserstein"] < 0.25 * at_switch["sliced_wasserstein"]
