@@ -1,9 +1,10 @@
-"""The vanishing-gradient lesson on MNIST (SPEC.md: when D separates the two classes, G's gradient vanishes).
+"""The vanishing-gradient lesson on MNIST and ring8 (SPEC.md: when D separates the two classes, G's gradient vanishes).
 
 With the minimax loss, G minimises (1/n) sum log(1 - D(G(z))); its derivative in D's logit a is
 -sigmoid(a) = -D(G(z)), which goes to 0 with D(G(z)). The non-saturating loss -log D(G(z)) has the
 derivative -(1 - D(G(z))), near -1 there. The tests measure both the cause (the gradient ratio at
-one D state) and the symptom in a real run of the `vanishing-gradient` preset.
+one D state) and the symptom in a real run of the `vanishing-gradient` preset; on ring8 the run is as
+long as a student would watch it, then the loss is switched and G must cover the modes.
 """
 
 from __future__ import annotations
