@@ -58,12 +58,15 @@ class GAN2D(GANBase):
         centres = (torch.arange(HEAT_RES, device=self.device, dtype=torch.float32) + 0.5) / HEAT_RES
         xs, ys = x0 + (x1 - x0) * centres, y0 + (y1 - y0) * centres
         gx, gy = torch.meshgrid(xs, ys, indexing="ij")
-        heat = to_d(self.D.pointwise(torch.stack([gx.reshape(-1), gy.reshape(-1)], 1))).reshape(HEAT_RES, HEAT_RES)
+        # D of each grid point in a pack with real data (gan.pack > 1): would D take x for a real sample?
+        heat = to_d(self.D.pointwise(torch.stack([gx.reshape(-1), gy.reshape(-1)], 1), self.view_real)
+                    ).reshape(HEAT_RES, HEAT_RES)
 
         # Arrows: the direction G's loss pushes each generated point, -dL_G/dx.
         with torch.enable_grad():
             pts = fake[:ARROW_POINTS].detach().requires_grad_(True)
-            loss = generator_loss(p.loss, self.D.pointwise(pts)) * ARROW_POINTS
+            # each point's own pack, with other samples of G as its companions (as G is trained)
+            loss = generator_loss(p.loss, self.D.pointwise(pts, fake.detach())) * ARROW_POINTS
             (grad,) = torch.autograd.grad(loss, pts)
         lines = self._latent_grid()
         out = {

@@ -31,9 +31,17 @@ class PackedCritic(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x.reshape(-1, x.shape[1] * self.pack, *x.shape[2:])).reshape(-1)
 
-    def pointwise(self, x: torch.Tensor) -> torch.Tensor:
-        """D's logit for each example alone (repeated `pack` times), for maps and histograms."""
-        return self.net(x.repeat(1, self.pack, *([1] * (x.dim() - 2)))).reshape(-1)
+    def pointwise(self, x: torch.Tensor, companions: torch.Tensor | None = None) -> torch.Tensor:
+        """D's logit for each example, for maps and histograms: x in a pack with pack - 1 others, the
+        next examples of x itself (cyclically), or of `companions` (e.g. real data, for a map over the
+        plane). Not x repeated: a PacGAN D learns that a pack of copies has no variety, so copies of
+        even a real point are judged fake, and the map and the histograms would say nothing about x."""
+        if self.pack == 1:
+            return self.net(x).reshape(-1)
+        others = x if companions is None else companions
+        index = torch.arange(len(x), device=x.device)
+        pack = [x] + [others[(index + k) % len(others)] for k in range(1, self.pack)]
+        return self.net(torch.cat(pack, 1)).reshape(-1)
 
 
 def is_probability(loss: str) -> bool:

@@ -91,6 +91,22 @@ def test_pacgan_packs_images_along_channels():
     torch.testing.assert_close(model.D(x)[1:2], expected)
 
 
+def test_pointwise_judges_each_example_in_a_pack_with_others_not_with_copies_of_itself():
+    model = small_gan(**{"gan.pack": 4}).eval()
+    x, real = model.data.batch(5), model.data.batch(4)
+
+    def pack_of(first, others, i):  # example i, then the next three of `others`, cyclically
+        return torch.cat([first[i:i + 1]] + [others[(i + k) % len(others)][None] for k in (1, 2, 3)], 1)
+
+    with torch.no_grad():
+        own, among_real = model.D.pointwise(x), model.D.pointwise(x, real)
+        for i in range(5):
+            torch.testing.assert_close(own[i:i + 1], model.D.net(pack_of(x, x, i)).reshape(-1))
+            torch.testing.assert_close(among_real[i:i + 1], model.D.net(pack_of(x, real, i)).reshape(-1))
+        copies = model.D.net(x.repeat(1, 4, 1, 1)).reshape(-1)
+    assert not torch.allclose(own, copies)
+
+
 @pytest.mark.parametrize("loss", ["minimax", "non-saturating", "wgan-gp", "hinge"])
 def test_training_step_returns_every_metric_as_a_finite_0d_tensor(loss):
     model = small_gan(**{"gan.loss": loss, "gan.d_steps": 2, "gan.r1_gamma": 1.0 if loss == "hinge" else 0.0})
@@ -280,11 +296,13 @@ def test_presets_give_images_a_dcgan_and_leave_points_alone():
     mlp = build_config("gan", "mnist", "mlp").params
     assert mlp.arch == "mlp" and mlp.hidden == 512
     assert build_config("gan", "ring8", "mlp").params.hidden == build_config("gan", "ring8").params.hidden
-    # The vanishing-gradient lesson: the same loss and strong D everywhere, no spectral norm on images.
-    for dataset in ("ring8", "mnist"):
-        vg = build_config("gan", dataset, "vanishing-gradient").params
-        assert (vg.loss, vg.d_steps, vg.spectral_norm) == ("minimax", 5, False)
-        assert vg.lr_d > vg.lr_g
+    # The vanishing-gradient lesson: the minimax loss everywhere. Images: a strong D, no spectral norm.
+    # Points: G's Adam with a large eps holds the saturated state (tests/core/test_gan_vanishing.py).
+    vg = build_config("gan", "mnist", "vanishing-gradient").params
+    assert (vg.loss, vg.d_steps, vg.spectral_norm) == ("minimax", 5, False) and vg.lr_d > vg.lr_g
+    vg = build_config("gan", "ring8", "vanishing-gradient").params
+    assert (vg.loss, vg.eps_g, vg.pack) == ("minimax", 0.01, 4)
+    assert build_config("gan", "ring8").params.eps_g == 1e-8  # only the lesson changes Adam's eps
     # --set still wins over every preset layer.
     assert build_config("gan", "mnist", "vanishing-gradient", {"gan.spectral_norm": True}).params.spectral_norm
 

@@ -27,7 +27,7 @@ def gan(dataset: str = "ring8", loss: str | None = None):
 def with_critic(model, logit_of_xy) -> dict:
     """The model's snapshot with D replaced by a known function of (x, y)."""
     # (+ 0 * x: the snapshot's arrows differentiate D at G's points.)
-    model.D.pointwise = lambda pts: logit_of_xy(pts[:, 0], pts[:, 1]) + 0.0 * pts.sum(1)
+    model.D.pointwise = lambda pts, companions=None: logit_of_xy(pts[:, 0], pts[:, 1]) + 0.0 * pts.sum(1)
     return model.snapshot()
 
 
