@@ -52,8 +52,10 @@ def history_until(history: MetricHistory, step: int) -> dict | None:
 
 
 def drawable(panels) -> list[Panel]:
-    """The panels that draw a run's data (not the latent sliders and paths a person drags)."""
-    return [p for p in panels.all() if p.uses]
+    """The panels that draw a run's data: not the latent sliders and interpolation paths a person drags
+    (nor the panels holding them), whose pictures the window decodes only as they are moved."""
+    handles = [w for w in (panels.sliders, panels.interpolation) if w is not None]
+    return [p for p in panels.all() if p.uses and not any(w is p or p.isAncestorOf(w) for w in handles)]
 
 
 def panel_names(panels) -> list[str]:
@@ -98,8 +100,10 @@ class Replay:
             raise UnknownPanel(panel, names)
         self.shown = self._pick(panel)
         self.canvas = self._layout(panel)
+        # What panels read of the window's Session; `viewing` is the past step shown (as the window's
+        # scrubber sets it): panels that keep a record show it up to that step.
         self.session = SimpleNamespace(model=self.model, snapshot=None, snapshot_version=0, history=None,
-                                       history_version=0)
+                                       history_version=0, viewing=None)
         self.canvas.show()
 
     def _pick(self, panel: str | None) -> list[Panel]:
@@ -160,7 +164,7 @@ class Replay:
         """Draw the panels from a snapshot (and the history up to its step), as the window does."""
         self.panels.collect(snap)
         s = self.session
-        s.snapshot, s.history = snap, history_until(self.history, snap.step)
+        s.snapshot, s.history, s.viewing = snap, history_until(self.history, snap.step), snap.step
         s.snapshot_version += 1
         s.history_version += 1
         for panel in self.shown:
