@@ -230,7 +230,7 @@ class Engine(TrainerCallbacks):
         trainer.copy_frames = False
         self.emit(self._built_message())
         if trainer.timeline.note:  # a loaded run whose timeline could not be read: it loads without it
-            self._event("info", trainer.timeline.note)
+            self._event("status", trainer.timeline.note)  # the window shows it in its status bar
         self._set_state("stopped" if run_dir else "idle")
 
     def _built_message(self, **extra) -> Message:
@@ -238,7 +238,9 @@ class Engine(TrainerCallbacks):
         return Message("built", self.run_id, body={
             "config": self.cfg.to_dict(), "step": trainer.step, "saved_step": trainer.saved_step,
             "train_seconds": trainer.train_seconds, "device": str(trainer.model.device), "run_dir": self.run_dir,
-            "metric_names": list(trainer.model.metric_names), "max_steps": self.max_steps, **extra,
+            "metric_names": list(trainer.model.metric_names), "max_steps": self.max_steps,
+            # Why the run's recorded past starts at its loaded step ("" when it reaches back to step 0).
+            "timeline_note": trainer.timeline.note if trainer.timeline is not None else "", **extra,
         }, arrays={**history_arrays(trainer.history), **flatten_arrays(weights_of(trainer.model))})
 
     def _sync(self, client: str) -> None:

@@ -217,3 +217,32 @@ def test_the_engine_records_the_weights_it_streams_and_saves_them(tmp_path):
     last = loaded.timeline.frames()[-1].weights
     for key, value in loaded.model.state_dict().items():
         assert np.array_equal(last[key], value.numpy())
+
+
+def test_the_engine_loads_a_run_without_its_timeline_and_says_why(trained, tmp_path):
+    _, run_dir, _ = trained
+    for f in run_dir.iterdir():
+        if f.name != TIMELINE:
+            (tmp_path / f.name).write_bytes(f.read_bytes())
+    sent: list[Message] = []
+    cond = threading.Condition()
+
+    def emit(msg: Message) -> None:
+        with cond:
+            sent.append(msg)
+            cond.notify_all()
+
+    eng = Engine(emit, device="cpu")
+    thread = threading.Thread(target=eng.serve, daemon=True)
+    thread.start()
+    try:
+        eng.command(Message("cmd", "r1", body={"op": "load", "run_dir": str(tmp_path)}))
+        with cond:
+            assert cond.wait_for(lambda: any(m.kind == "state" and m.body["state"] == "paused" for m in sent), 60)
+    finally:
+        eng.command(Message("cmd", "r1", body={"op": "shutdown"}))
+        thread.join(60)
+    built = next(m for m in sent if m.kind == "built")
+    assert built.body["step"] == 30 and "missing" in built.body["timeline_note"]
+    assert any(m.kind == "event" and m.body["message"] == built.body["timeline_note"] for m in sent)
+    assert eng.trainer.timeline is not None and eng.trainer.timeline.steps() == [30]  # a new one, from its step
