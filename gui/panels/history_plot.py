@@ -1,8 +1,8 @@
 """A plot of metric history columns: the whole run, downsampled, optionally on a log scale.
 
 The x axis ends at the run's planned last step (train.steps) and grows only if the run goes past it;
-the y axis leaves single spikes off (gui.panels.view_range). The key names the curves above the plot,
-not in it, so it never covers a curve."""
+the y axis leaves single spikes off (gui.panels.view_range) and the run's first steep fall. The key
+names the curves above the plot, not in it, so it never covers a curve."""
 
 from __future__ import annotations
 
@@ -13,6 +13,12 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout
 from gui.panels.base import Panel, history_column
 from gui.panels.view_range import SteadyRange
 from gui.style import PLOT_MIN_HEIGHT, curve_pen
+
+# The first START_SHARE of a run's steps (once it has SETTLED_ROWS rows) is left out of the value range: a loss
+# falls steeply from its first value, and a range that holds that value flattens the rest of the run. The fall
+# then runs off the top of the plot (a log scale, or dragging the view, shows it).
+START_SHARE = 0.1
+SETTLED_ROWS = 50
 
 
 def curve_key(entries) -> QLabel:
@@ -91,7 +97,9 @@ class HistoryPlotPanel(Panel):
             if log:  # only positive values have a logarithm; gaps mark the others
                 values = np.where(values > 0, values, np.nan)
             curve.setData(steps, values, connect="finite")
-            shown.append(np.log10(values) if log else values)
             first, last = float(steps[0]), float(steps[-1])
+            if len(steps) >= SETTLED_ROWS:  # the value range fits the run after its first steep fall
+                values = values[steps >= first + START_SHARE * (last - first)]
+            shown.append(np.log10(values) if log else values)
         if shown:
             self.range.update(first, last, np.concatenate(shown), planned_steps(session))

@@ -72,3 +72,14 @@ def test_values_without_outliers_are_all_in_view():
     values = np.linspace(0.0, 10.0, 200)  # a steady fall: nothing is an outlier
     low, high = value_range(None, values)
     assert low < 0.0 and high > 10.0
+
+
+def test_the_first_steep_fall_does_not_flatten_the_rest_of_the_run(losses_panel):
+    steps = np.arange(0, 2000)
+    rng = np.random.default_rng(1)
+    loss = 1.0 + np.where(steps < 100, 80.0 * np.exp(-steps / 20), 0.0) + 0.05 * rng.standard_normal(len(steps))
+    losses_panel.render(fake_session(steps, loss, planned=2000))
+    low, high = shown_y(losses_panel)
+    later = np.concatenate([loss[200:], loss[200:] * 0.5])
+    assert low <= later.min() and later.max() <= high  # the run after its fall, all in view
+    assert high < 10.0  # the first values (up to 81) are left off: the later curves fill the plot
