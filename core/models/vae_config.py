@@ -6,6 +6,10 @@ from dataclasses import dataclass
 
 from core.config import Section, setting
 
+# The β lesson (preset "beta-tradeoff"): its "raise β" button sets this; on MNIST about half the
+# latent dimensions collapse within ~1,000 steps of it (tests/core/test_vae_lesson.py).
+LESSON_RAISED_BETA = 10.0
+
 LIKELIHOODS = ("bernoulli", "bernoulli-binarized", "gaussian-fixed", "gaussian-learned")
 
 

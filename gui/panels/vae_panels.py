@@ -12,6 +12,7 @@ from gui.panels.image_grid import ImageGridView, tile_grid
 from gui.panels.interpolation import InterpolationPanel
 from gui.panels.latent_sliders import LatentSlidersPanel
 from gui.panels.panel_set import BOTTOM, RIGHT, PanelSet
+from gui.panels.vae_lesson import BetaTradeoffLesson
 from gui.panels.vae_views import KlPerDimPanel, LatentScatterPanel, VaeLossesPanel, VaePlaneView, sized
 
 
@@ -249,14 +250,15 @@ def _image_panels(model, scatter, losses, kl) -> PanelSet:
         explorer.show_decoded(x)
         scatter.set_marker(sliders.z())
 
+    lesson = BetaTradeoffLesson(latent_dim)
     docks = [(losses, RIGHT), (kl, RIGHT), (SamplesPanel(), RIGHT),
-             (ReconstructionPanel(), BOTTOM), (explorer, BOTTOM), (strip, BOTTOM)]
+             (ReconstructionPanel(), BOTTOM), (lesson, BOTTOM), (explorer, BOTTOM), (strip, BOTTOM)]
     if latent_dim == 2:
         docks.insert(2, (ManifoldPanel(), RIGHT))
     key = "vae-images-2d" if latent_dim == 2 else "vae-images"  # different docks, different remembered layout
     return PanelSet(key, scatter, docks, sliders=sliders, interpolation=strip.interp,
                     show_slider_output=show_slider_output, show_path_output=strip.show_path,
-                    slider_view=explorer.decoded)
+                    slider_view=explorer.decoded, setting_requests=[lesson.setting_requested])
 
 
 def _plane_panels(model, scatter, losses, kl) -> PanelSet:
@@ -264,6 +266,7 @@ def _plane_panels(model, scatter, losses, kl) -> PanelSet:
     sliders = VaeSlidersPanel(model.latent_dim)
     interp = InterpolationPanel(model.latent_dim)
     scatter.example_chosen.connect(lambda _index, mu: sliders.set_z(mu))
+    lesson = BetaTradeoffLesson(model.latent_dim)
 
     def show_slider_output(xy):
         plane.set_marker(xy)
@@ -271,6 +274,6 @@ def _plane_panels(model, scatter, losses, kl) -> PanelSet:
         scatter.set_marker(sliders.z())
 
     return PanelSet("vae-plane", plane, [
-        (losses, RIGHT), (kl, RIGHT), (scatter, RIGHT), (sliders, BOTTOM), (interp, BOTTOM),
+        (losses, RIGHT), (kl, RIGHT), (scatter, RIGHT), (sliders, BOTTOM), (interp, BOTTOM), (lesson, BOTTOM),
     ], sliders=sliders, interpolation=interp, show_slider_output=show_slider_output,
-        show_path_output=plane.set_path, slider_view=plane.plot)
+        show_path_output=plane.set_path, slider_view=plane.plot, setting_requests=[lesson.setting_requested])
