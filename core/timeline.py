@@ -15,7 +15,7 @@ reference); a headless Trainer copies the weights itself, only when `due(step)`.
 the timeline as RUN_DIR/timeline.safetensors next to the checkpoint and loads it back.
 
 File format: safetensors (never pickle). Tensor "f{i}/{name}" is weight `name` of frame i; the
-metadata holds the format version, the frames' steps (JSON), the interval and the budgets.
+metadata holds the format version, the frames' steps (JSON), the interval, the budgets and the note.
 """
 
 from __future__ import annotations
@@ -194,7 +194,7 @@ class Timeline:
         tensors = {f"f{i}/{name}": np.require(a, requirements="C") for i, f in enumerate(frames)
                    for name, a in f.weights.items()}
         metadata = {"format": FORMAT, "steps": json.dumps([f.step for f in frames]), "interval": str(interval),
-                    "max_frames": str(self.max_frames), "max_bytes": str(self.max_bytes)}
+                    "max_frames": str(self.max_frames), "max_bytes": str(self.max_bytes), "note": self.note}
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         os.close(fd)
@@ -226,6 +226,7 @@ class Timeline:
             steps = [int(s) for s in json.loads(meta["steps"])]
             tensors = load_file(str(path))
             timeline = cls(int(meta["max_frames"]), int(meta["max_bytes"]), int(meta["interval"]))
+            timeline.note = meta.get("note", "")
         except TimelineError:
             raise
         except (SafetensorError, OSError, ValueError, KeyError, TypeError) as exc:

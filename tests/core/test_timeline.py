@@ -165,6 +165,7 @@ def test_a_bad_timeline_loads_the_run_without_it_and_says_why(trained, tmp_path,
     save_run(copy, trainer)
     again = load_run(copy, device="cpu", timeline=True)
     assert again.step == 33 and again.timeline.steps() == [30, 31, 32, 33]
+    assert again.timeline.note == loaded.timeline_note  # it still says why it starts at step 30
 
 
 def test_a_timeline_written_after_its_checkpoint_is_cut_at_the_saved_step(trained, tmp_path):
