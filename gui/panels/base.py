@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QWidget
+
+OFF_SCREEN_INTERVAL_S = 1.0  # a panel in a hidden tab redraws at most this often
 
 
 class Panel(QWidget):
@@ -19,6 +23,7 @@ class Panel(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._drawn_versions = None
+        self._drawn_at = float("-inf")
         self.setObjectName(self.object_name)
 
     def formula_label(self) -> QLabel:
@@ -28,13 +33,23 @@ class Panel(QWidget):
         return label
 
     def refresh(self, session) -> bool:
-        """Redraw if visible and the session has new data; True if it drew."""
+        """Redraw if on screen and the session has new data; True if it drew."""
         versions = tuple(self._version_of(session, name) for name in self.uses)
         if versions == self._drawn_versions or not self.isVisible():
             return False
+        now = time.perf_counter()
+        if now - self._drawn_at < OFF_SCREEN_INTERVAL_S and not self.on_screen():
+            return False
+        self._drawn_at = now
         self._drawn_versions = versions
         self.render(session)
         return True
+
+    def on_screen(self) -> bool:
+        """Shown and not covered. A dock in a tab stack that is not the current tab is still "visible"
+        to Qt (moved out of sight): it draws at most once a second (drawing it at the display rate
+        would only cost the CPU that training needs), and at once when its tab is chosen."""
+        return self.isVisible() and not self.visibleRegion().isEmpty()
 
     def _version_of(self, session, name: str):
         if name == "snapshot" and session.snapshot is not None:  # a refresh of other panels' arrays is not new here
