@@ -57,22 +57,21 @@ def export_run(args) -> int:
     try:
         t0 = time.perf_counter()
         shown = frames[0].step
-        if replay.needs_warm_up:  # a panel keeps a record over time: it collects the frames before these
-            with _progress(len(earlier), "replaying earlier steps") as bar:
-                for frame in earlier:
-                    replay.warm_up(frame)
-                    bar.update(1)
         if kind in STILLS:
+            if replay.needs_warm_up:  # a panel keeps a record over time: it collects the frames before this
+                with _progress(len(earlier), "replaying earlier steps") as bar:
+                    for frame in earlier:
+                        replay.warm_up(frame)
+                        bar.update(1)
             replay.draw(frames[0])
-            with _atomic_output(out) as tmp:
-                if kind == "png":
-                    if not replay.image().save(tmp, "PNG"):
-                        raise OSError("Qt could not write the PNG")
-                else:
-                    replay.paint_svg(tmp, f"{cfg.model} on {cfg.data.dataset}, step {shown}")
+            write_picture(replay.canvas, out, f"{cfg.model} on {cfg.data.dataset}, step {shown}")
             what = f"step {args.step if args.step is not None else run_step} (weights recorded at step {shown})"
         else:
-            _write_film(replay, frames, out, kind, args.fps)
+            film = FilmWriter(replay, frames, earlier, out, args.fps)
+            with _progress(film.total, f"writing {out.name}") as bar:
+                while not film.advance():
+                    bar.update(1)
+                film.finish()
             what = f"{len(frames)} frames, steps {frames[0].step} to {frames[-1].step}, at {args.fps} fps"
         size = replay.size
         print(f"genviz: wrote {out} ({size.width()}x{size.height()}, {what}) in {time.perf_counter() - t0:.1f} s"
@@ -104,35 +103,82 @@ def _check_options(kind: str, args) -> None:
         raise ConfigError(f"--from {args.from_step} is after --to {args.to_step}")
 
 
-def _check_output(out: Path, kind: str) -> None:
+def check_output(out: Path, kind: str, option: str | None = None) -> None:
+    """ConfigError (one line) unless `out` can be written as a .kind file; `option` names the command
+    line's option (e.g. "--gif") in the message, None in the window's dialogs."""
+    name = f"{option} {str(out)!r}" if option else repr(str(out))
     if out.suffix.lower() != f".{kind}":
-        raise ConfigError(f"--{kind} {str(out)!r} must end in .{kind}")
+        raise ConfigError(f"{name} must end in .{kind}")
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
-        raise ConfigError(f"--{kind} {str(out)!r}: folder {str(folder)!r} does not exist")
+        raise ConfigError(f"{name}: folder {str(folder)!r} does not exist")
     if out.is_dir():
-        raise ConfigError(f"--{kind} {str(out)!r} is a folder")
+        raise ConfigError(f"{name} is a folder")
     if not os.access(folder, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
-        raise ConfigError(f"--{kind} {str(out)!r}: cannot write there (permission denied)")
+        raise ConfigError(f"{name}: cannot write there (permission denied)")
+
+
+def _check_output(out: Path, kind: str) -> None:
+    check_output(out, kind, f"--{kind}")
+
+
+class AtomicOutput:
+    """A temporary path beside `out` (same suffix, so writers know the format): commit() renames it over
+    `out`, abort() removes it. So a failed or cancelled export never leaves half a file, nor spoils one
+    already there. Any OSError is bad input (ConfigError, one line)."""
+
+    def __init__(self, out: Path):
+        self.out = Path(out)
+        try:
+            fd, self.tmp = tempfile.mkstemp(dir=self.out.parent if str(self.out.parent) else ".",
+                                            prefix=f".{self.out.stem}.", suffix=self.out.suffix)
+        except OSError as exc:
+            raise self.error(exc) from None
+        os.close(fd)
+
+    def error(self, exc: OSError) -> ConfigError:
+        return ConfigError(f"could not write {str(self.out)!r}: {exc.strerror or exc}")
+
+    def commit(self) -> None:
+        try:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(self.tmp, 0o666 & ~umask)  # as a plainly created file: mkstemp makes it private (0600)
+            os.replace(self.tmp, self.out)
+        except OSError as exc:
+            raise self.error(exc) from None
+        finally:
+            self.abort()
+
+    def abort(self) -> None:
+        Path(self.tmp).unlink(missing_ok=True)
 
 
 @contextmanager
 def _atomic_output(out: Path):
-    """A temporary path beside `out` (same suffix, so writers know the format), renamed over `out`
-    when the block ends well and removed when it does not. A failing rename is bad input (exit 2)."""
-    fd, tmp = tempfile.mkstemp(dir=out.parent if str(out.parent) else ".", prefix=f".{out.stem}.",
-                               suffix=out.suffix)
-    os.close(fd)
+    """AtomicOutput as a block: committed when the block ends well, removed when it does not."""
+    output = AtomicOutput(out)
     try:
-        yield tmp
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # as a plainly created file: mkstemp makes it private (0600)
-        os.replace(tmp, out)
+        yield output.tmp
     except OSError as exc:
-        raise ConfigError(f"could not write {str(out)!r}: {exc.strerror or exc}") from None
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+        output.abort()
+        raise output.error(exc) from None
+    except BaseException:
+        output.abort()
+        raise
+    output.commit()
+
+
+def write_picture(widget, out: Path, title: str) -> None:
+    """A PNG or SVG (by `out`'s suffix) of a widget as it is drawn now: a Replay's canvas (export),
+    or a panel or the whole window (the window's Export menu)."""
+    from gui.replay import grab_rgb, paint_svg
+
+    with _atomic_output(out) as tmp:
+        if out.suffix.lower() == ".svg":
+            paint_svg(widget, tmp, title)
+        elif not grab_rgb(widget).save(tmp, "PNG"):
+            raise OSError("Qt could not write the PNG")
 
 
 def _export_csv(run_dir: str, out: Path) -> int:
@@ -197,33 +243,82 @@ def _progress(total: int, desc: str):
                 mininterval=0.5)
 
 
-def _write_film(replay, frames, out: Path, kind: str, fps: int) -> None:
-    """A GIF through Pillow (imageio's GIF writer is Pillow too, but quantises each whole frame with median
-    cut: 35 ms a 720x720 frame); an MP4 through imageio's ffmpeg writer, which streams frames to the encoder."""
-    with _atomic_output(out) as tmp, _progress(len(frames), f"writing {out.name}") as bar:
-        if kind == "gif":
+class FilmWriter:
+    """A GIF or MP4 (by `out`'s suffix) of a Replay's frames, one frame per advance(), so the window can
+    drive it from a timer with a progress bar and stop it (cancel) between two frames; the command line
+    simply loops. Panels that keep a record over time first collect the frames before the first drawn
+    (each such frame is one advance() too). A GIF goes through Pillow (imageio's GIF writer is Pillow too,
+    but quantises each whole frame with median cut: 35 ms a 720x720 frame) and is written at finish();
+    an MP4 through imageio's ffmpeg writer, which streams frames to the encoder as they come."""
+
+    def __init__(self, replay, frames, earlier, out: Path, fps: int):
+        self.replay, self.out, self.fps = replay, Path(out), int(fps)
+        self.kind = self.out.suffix.lower()[1:]
+        self._warm = list(earlier) if replay.needs_warm_up else []
+        self._frames = list(frames)
+        self.total = len(self._warm) + len(self._frames)
+        self.done = 0
+        self._pictures = []
+        self._writer = None
+        self.output = AtomicOutput(self.out)
+
+    def advance(self) -> bool:
+        """Collect or draw and add the next frame; True when there is none left (then call finish)."""
+        if self.done >= self.total:
+            return True
+        i, replay = self.done, self.replay
+        try:
+            if i < len(self._warm):
+                replay.warm_up(self._warm[i])
+            else:
+                replay.draw(self._frames[i - len(self._warm)])
+                self._add(replay.rgb())
+        except OSError as exc:
+            self.cancel()
+            raise self.output.error(exc) from None
+        self.done += 1
+        return self.done >= self.total
+
+    def _add(self, rgb) -> None:
+        if self.kind == "gif":
             from PIL import Image
 
-            pictures = []
-            for frame in frames:
-                replay.draw(frame)
-                pictures.append(gif_colours(Image.fromarray(replay.rgb())))
-                bar.update(1)
-            # Frame times are whole hundredths of a second in a GIF; loop=0 plays it for ever.
-            pictures[0].save(tmp, format="GIF", save_all=True, append_images=pictures[1:], duration=round(1000 / fps),
-                             loop=0)
+            self._pictures.append(gif_colours(Image.fromarray(rgb)))
             return
-        import imageio.v2 as iio
+        if self._writer is None:
+            import imageio.v2 as iio
 
-        writer = iio.get_writer(tmp, format="FFMPEG", mode="I", fps=fps, codec="libx264", macro_block_size=16,
-                                ffmpeg_log_level="error")
+            self._writer = iio.get_writer(self.output.tmp, format="FFMPEG", mode="I", fps=self.fps,
+                                          codec="libx264", macro_block_size=16, ffmpeg_log_level="error")
+        self._writer.append_data(rgb)
+
+    def finish(self) -> None:
+        """Write what is left and put the film in place."""
         try:
-            for frame in frames:
-                replay.draw(frame)
-                writer.append_data(replay.rgb())
-                bar.update(1)
-        finally:
-            writer.close()
+            if self.kind == "gif":
+                pictures = self._pictures
+                # Frame times are whole hundredths of a second in a GIF; loop=0 plays it for ever.
+                pictures[0].save(self.output.tmp, format="GIF", save_all=True, append_images=pictures[1:],
+                                 duration=round(1000 / self.fps), loop=0)
+            elif self._writer is not None:
+                self._writer.close()
+                self._writer = None
+        except OSError as exc:
+            self.cancel()
+            raise self.output.error(exc) from None
+        self._pictures = []
+        self.output.commit()
+
+    def cancel(self) -> None:
+        """Stop: nothing is written, the temporary file is removed."""
+        if self._writer is not None:
+            try:
+                self._writer.close()
+            except (OSError, RuntimeError):
+                pass  # a broken encoder: its file is removed anyway
+            self._writer = None
+        self._pictures = []
+        self.output.abort()
 
 
 def gif_colours(picture):

@@ -17,7 +17,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import torch
-from PySide6.QtCore import QPoint, QSize
+from PySide6.QtCore import QPoint, QSize, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QApplication, QGridLayout, QLabel, QVBoxLayout, QWidget
 
@@ -104,6 +104,7 @@ class Replay:
         # scrubber sets it): panels that keep a record show it up to that step.
         self.session = SimpleNamespace(model=self.model, snapshot=None, snapshot_version=0, history=None,
                                        history_version=0, viewing=None)
+        self.canvas.setAttribute(Qt.WA_DontShowOnScreen)  # laid out and drawn, never shown (the window exports too)
         self.canvas.show()
 
     def _pick(self, panel: str | None) -> list[Panel]:
@@ -172,7 +173,7 @@ class Replay:
         QApplication.processEvents()  # layouts and pyqtgraph's deferred range updates
 
     def image(self) -> QImage:
-        return self.canvas.grab().toImage().convertToFormat(QImage.Format_RGB888)
+        return grab_rgb(self.canvas)
 
     def rgb(self) -> np.ndarray:
         """The canvas as an (H, W, 3) uint8 array."""
@@ -182,18 +183,7 @@ class Replay:
         return buf.reshape(h, img.bytesPerLine())[:, : w * 3].reshape(h, w, 3).copy()
 
     def paint_svg(self, path: str, title: str) -> None:
-        from PySide6.QtSvg import QSvgGenerator
-
-        gen = QSvgGenerator()
-        gen.setFileName(path)
-        gen.setSize(self.size)
-        gen.setViewBox(self.canvas.rect())
-        gen.setTitle(title)
-        painter = QPainter(gen)
-        try:
-            self.canvas.render(painter, QPoint())
-        finally:
-            painter.end()
+        paint_svg(self.canvas, path, title)
 
     def close(self) -> None:
         self.canvas.close()
@@ -203,3 +193,24 @@ class Replay:
     def _delete_panels(self) -> None:
         for panel in self.panels.all():  # those not on the canvas have no parent to delete them
             panel.deleteLater()
+
+
+def grab_rgb(widget: QWidget) -> QImage:
+    """The widget as drawn now, as an RGB picture (no alpha channel)."""
+    return widget.grab().toImage().convertToFormat(QImage.Format_RGB888)
+
+
+def paint_svg(widget: QWidget, path: str, title: str) -> None:
+    """The widget as an SVG document: Qt paints it into an SVG generator (plots stay vector paths)."""
+    from PySide6.QtSvg import QSvgGenerator
+
+    gen = QSvgGenerator()
+    gen.setFileName(path)
+    gen.setSize(widget.size())
+    gen.setViewBox(widget.rect())
+    gen.setTitle(title)
+    painter = QPainter(gen)
+    try:
+        widget.render(painter, QPoint())
+    finally:
+        painter.end()
