@@ -173,6 +173,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="for --gif and --mp4: the last step, at most the run's last (default: the run's last)")
     p.add_argument("--fps", type=_positive_int, metavar="N", default=None,
                    help="for --gif and --mp4: frames a second, 1 to 60 (default: 10)")
+    p.add_argument("--with", dest="with_runs", action="append", default=[], metavar="RUN_DIR",
+                   help="for --csv, repeatable: other runs' metrics in the same table, with a first column 'run' "
+                        "naming each run by its folder")
 
     p = sub.add_parser("bench", help="run the performance benchmarks")
     p.add_argument("--json", action="store_true", help="print the figures as one JSON object on stdout")

@@ -121,16 +121,41 @@ def save_run(run_dir: str | Path, trainer) -> Path:
     return run_dir
 
 
+def whole_step_rows(history: MetricHistory) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(step, steps_averaged, values) of each downsampled row: the mean over `steps_averaged`
+    consecutive steps, and `step` the last of them, a whole number."""
+    steps, values = history.arrays()
+    return np.rint(steps + (history.stride - 1) / 2), np.full(len(steps), history.stride), values
+
+
 def write_history_csv(path: Path, history: MetricHistory) -> None:
     """Whole steps: each row is the mean over `steps_averaged` consecutive steps (the history's
     downsampling), and `step` is the last of them."""
-    steps, values = history.arrays()
-    last_step = np.rint(steps + (history.stride - 1) / 2)
-    averaged = np.full(len(steps), history.stride)
+    last_step, averaged, values = whole_step_rows(history)
     header = "step,steps_averaged," + ",".join(history.names)
-    rows = np.column_stack([last_step, averaged, values]) if len(steps) else np.zeros((0, 2 + len(history.names)))
+    rows = np.column_stack([last_step, averaged, values]) if len(values) else np.zeros((0, 2 + len(history.names)))
     fmt = ["%d", "%d"] + ["%.7g"] * len(history.names)
     atomic_write(path, lambda tmp: np.savetxt(tmp, rows, delimiter=",", header=header, comments="", fmt=fmt))
+
+
+def write_runs_csv(path: Path, runs: list[tuple[str, MetricHistory]]) -> None:
+    """Every metric of several runs as one table at whole steps, as write_history_csv, with a first
+    column `run` naming each; a metric that a run does not have is left empty in its rows."""
+    import csv
+
+    names = list(dict.fromkeys(name for _, history in runs for name in history.names))
+
+    def write(tmp: str) -> None:
+        with open(tmp, "w", newline="") as fh:
+            out = csv.writer(fh)
+            out.writerow(["run", "step", "steps_averaged", *names])
+            for run, history in runs:
+                cols = [history.names.index(n) if n in history.names else None for n in names]
+                for step, averaged, row in zip(*whole_step_rows(history), strict=True):
+                    out.writerow([run, int(step), int(averaged),
+                                  *("" if c is None else f"{row[c]:.7g}" for c in cols)])
+
+    atomic_write(path, write)
 
 
 @dataclass

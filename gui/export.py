@@ -2,7 +2,8 @@
 
   --png F / --svg F   one step (--step S, default the run's last) of one panel or the whole set
   --gif F / --mp4 F   every recorded frame from --from to --to, at --fps frames a second
-  --csv F             every metric of the run, one row per downsampled bucket, whole steps
+  --csv F             every metric of the run, one row per downsampled bucket, whole steps;
+                      with --with RUN_DIR (repeatable) other runs' too, a "run" column naming each
 
 Without --panel, pictures show the whole set of panels the run's data drives: the main view on the
 left, the history and other views in a grid beside it (not the latent sliders and paths a person
@@ -41,7 +42,7 @@ def export_run(args) -> int:
     cfg, state = read_metadata(args.run_dir)  # CheckpointError (bad input) for a missing or damaged run
     run_step = int(state["step"])
     if kind == "csv":
-        return _export_csv(args.run_dir, out)
+        return _export_csv(args, out)
     frames, earlier, note = _frames(args, kind, run_step)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # drawn off-screen: no display needed, no window shown
     from core.checkpoint import read_history
@@ -82,6 +83,8 @@ def export_run(args) -> int:
 
 
 def _check_options(kind: str, args) -> None:
+    if getattr(args, "with_runs", None) and kind != "csv":
+        raise ConfigError("--with is for --csv: pictures and films show one run")
     if args.panel is not None and kind == "csv":
         raise ConfigError("--panel is for pictures and films; --csv writes every metric of the run")
     if args.step is not None and kind not in STILLS:
@@ -181,15 +184,44 @@ def write_picture(widget, out: Path, title: str) -> None:
             raise OSError("Qt could not write the PNG")
 
 
-def _export_csv(run_dir: str, out: Path) -> int:
+def _export_csv(args, out: Path) -> int:
     from core.checkpoint import read_history, write_history_csv
 
-    history = read_history(run_dir)
+    history = read_history(args.run_dir)
+    if args.with_runs:  # one table of several runs, a "run" column naming each
+        folders = [args.run_dir, *args.with_runs]
+        names = run_names(folders)
+        histories = [history] + [read_history(folder) for folder in args.with_runs]  # all read before writing
+        write_metrics_csv(out, list(zip(names, histories, strict=True)))
+        print(f"genviz: wrote {out} (the metrics of {len(names)} runs: {', '.join(names)})", file=sys.stderr)
+        return 0
     with _atomic_output(out) as tmp:
         write_history_csv(Path(tmp), history)
     print(f"genviz: wrote {out} ({history.count} rows of {len(history.names)} metrics, "
           f"each the mean of {history.stride} steps)", file=sys.stderr)
     return 0
+
+
+def run_names(folders) -> list[str]:
+    """Each run's name for a table or a legend: its folder's name, or more of its path where two share one."""
+    paths = [Path(f).resolve() for f in folders]
+    names = [p.name or str(p) for p in paths]
+    for i, p in enumerate(paths):
+        if names.count(names[i]) > 1:
+            names[i] = str(p)
+    return names
+
+
+def write_metrics_csv(out: Path, runs) -> None:
+    """Every metric of each (name, MetricHistory) as one table at whole steps, a "run" column naming
+    each; ConfigError (one line) when it cannot be written. The command line and the window both use it."""
+    from core.checkpoint import write_runs_csv
+
+    check_output(out, "csv")
+    try:
+        write_runs_csv(out, runs)
+    except OSError as exc:
+        raise ConfigError(f"could not write {str(out)!r}: {exc.strerror or exc}") from None
 
 
 def _frames(args, kind: str, run_step: int):

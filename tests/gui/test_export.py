@@ -122,6 +122,26 @@ def test_csv_holds_every_metric_at_whole_steps(run_dir, capsys, tmp_path):
     assert np.allclose(values, history.values[: history.count], rtol=1e-6)
 
 
+def test_csv_with_other_runs_names_each_run_and_holds_its_own_values(run_dir, capsys, tmp_path):
+    other = tmp_path / "beta4"
+    shutil.copytree(run_dir, other)
+    assert main.run([*TRAIN[:6], "4", *TRAIN[7:], "--out", str(tmp_path / "short")]) == 0  # 4 steps
+    out = tmp_path / "all.csv"
+    code, err = export(capsys, run_dir, "--csv", out, "--with", other, "--with", tmp_path / "short")
+    assert code == 0 and "3 runs" in err[-1]
+    with open(out, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    history = read_history(run_dir)
+    assert list(rows[0]) == ["run", "step", "steps_averaged", *history.names]
+    for name, folder in (("run", run_dir), ("beta4", other), ("short", tmp_path / "short")):
+        own = read_history(folder)
+        mine = [r for r in rows if r["run"] == name]
+        assert [int(r["step"]) for r in mine] == list(range(own.count))
+        values = np.array([[float(r[n]) for n in own.names] for r in mine])
+        assert np.allclose(values, own.values[: own.count], rtol=1e-6)
+    assert len(rows) == 2 * STEPS + 4
+
+
 def test_a_run_with_a_damaged_timeline_still_exports_its_last_step_but_no_film(run_dir, capsys, tmp_path):
     broken = tmp_path / "run"
     shutil.copytree(run_dir, broken)
@@ -145,6 +165,7 @@ BAD = {  # name: (arguments after RUN_DIR, words the one line must hold)
     "fps with a still": (["--png", "OUT/a.png", "--fps", 5], ["--gif"]),
     "fps out of range": (["--gif", "OUT/a.gif", "--fps", 100], ["1 to 60"]),
     "no output": ([], ["--gif"]),
+    "with a picture": (["--png", "OUT/a.png", "--with", "OUT"], ["--with", "--csv"]),
 }
 
 
