@@ -8,7 +8,7 @@ from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
 from core.config import ConfigError
-from core.metrics import mode_coverage, sliced_wasserstein
+from core.metrics import grid_histogram, histogram_divergences, mode_coverage, sliced_wasserstein
 from core.models.base import mlp, numpy_copies
 from core.models.gan_base import GANBase, PackedCritic, d_output, is_probability
 from core.models.gan_losses import generator_loss
@@ -17,6 +17,8 @@ VIEW_POINTS = 512  # generated / real points drawn in the 2-D view
 ARROW_POINTS = 96  # generated points that carry a gradient arrow
 HEAT_RES = 48  # D's heatmap is HEAT_RES x HEAT_RES (4096 points cost D 3 ms on a CPU core)
 GRID_LINES, GRID_POINTS = 11, 41  # G's warped latent grid
+QUALITY_SAMPLES = 2500  # real and generated samples behind the live quality measures (as eval's modes)
+QUALITY_BINS = 32  # the divergences compare 2-D histograms on QUALITY_BINS x QUALITY_BINS cells over the bounds
 
 
 class GAN2D(GANBase):
@@ -39,6 +41,10 @@ class GAN2D(GANBase):
         view_rng = torch.Generator(device=device).manual_seed(cfg.train.seed + 7919)
         self.register_buffer("fixed_z", torch.randn(VIEW_POINTS, p.latent_dim, generator=view_rng, device=device))
         self.register_buffer("view_real", data.batch(VIEW_POINTS, view_rng))
+        # The live quality measures' fixed samples: plain tensors (not in checkpoints), their own RNG.
+        quality_rng = torch.Generator(device=device).manual_seed(cfg.train.seed + 104729)
+        self.quality_z = torch.randn(QUALITY_SAMPLES, p.latent_dim, generator=quality_rng, device=device)
+        self.quality_real = grid_histogram(data.batch(QUALITY_SAMPLES, quality_rng), data.info.bounds, QUALITY_BINS)
         self.setup()
 
     def decoder(self) -> nn.Module:
@@ -83,7 +89,27 @@ class GAN2D(GANBase):
         snap["bounds"] = np.asarray(self.data.info.bounds, np.float32)
         snap["d_is_probability"] = np.asarray(saturating)
         snap["decoder_state"] = numpy_copies(self.G.state_dict())
+        snap.update(self.quality())
         return snap
+
+    def known_modes(self) -> int | None:
+        """How many modes SPEC.md's modes and hq_fraction count on this data (ring8, grid25), else None."""
+        info = self.data.info
+        return len(info.means) if info.means is not None and info.name in ("ring8", "grid25") else None
+
+    def quality(self) -> dict[str, np.ndarray]:
+        """Live sample quality, as GAN Lab shows it: KL(real ‖ fake) and JS between 2-D histograms of
+        QUALITY_SAMPLES fixed real points and G on fixed z, and on ring8/grid25 SPEC.md's modes and
+        hq_fraction of the same generated points. A few ms: computed with the views, never in training."""
+        fake = self.G(self.quality_z)
+        info = self.data.info
+        kl, js = histogram_divergences(self.quality_real, grid_histogram(fake, info.bounds, QUALITY_BINS))
+        out = {"quality_kl": np.asarray(kl, np.float32), "quality_js": np.asarray(js, np.float32)}
+        if self.known_modes() is not None:
+            modes, hq = mode_coverage(fake, info.means, info.std)
+            out.update(quality_modes=np.asarray(modes, np.int64), quality_total_modes=np.asarray(len(info.means)),
+                       quality_hq_fraction=np.asarray(hq, np.float32))
+        return out
 
     def _latent_grid(self) -> torch.Tensor:
         """G applied to grid lines in the plane of z's first two dimensions (others 0)."""
