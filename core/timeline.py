@@ -246,6 +246,35 @@ class Timeline:
         return timeline
 
 
+def read_frame_at(path: str | Path, step: int) -> Frame | None:
+    """The latest frame at or before `step` of a timeline file, reading only that frame's tensors (another
+    run's view at one step needs one frame, not its whole timeline). None before its first frame;
+    TimelineError (one line) if the file is missing, damaged or of another version."""
+    from safetensors import safe_open
+
+    path = Path(path)
+    if not path.is_file():
+        raise TimelineError(f"no timeline at {str(path)!r}")
+    try:
+        with safe_open(str(path), framework="numpy") as fh:
+            meta = fh.metadata() or {}
+            if meta.get("format") != FORMAT:
+                raise TimelineError(f"{str(path)!r} is a timeline of another version ({meta.get('format')!r})")
+            steps = [int(s) for s in json.loads(meta["steps"])]
+            i = bisect.bisect_right(steps, int(step)) - 1
+            if i < 0:
+                return None
+            prefix = f"f{i}/"
+            weights = {k[len(prefix):]: fh.get_tensor(k) for k in fh.keys() if k.startswith(prefix)}
+    except TimelineError:
+        raise
+    except (SafetensorError, OSError, ValueError, KeyError, TypeError) as exc:
+        raise TimelineError(f"{str(path)!r} is truncated or damaged ({type(exc).__name__}: {exc})") from None
+    if not weights:
+        raise TimelineError(f"{str(path)!r} is damaged (frame {i} holds no weights)")
+    return Frame(steps[i], weights)
+
+
 def timeline_for(dataset_kind: str) -> Timeline:
     """An empty timeline with the byte budget of this kind of data ("plane" or "image")."""
     return Timeline(max_bytes=BYTE_BUDGET.get(dataset_kind, BYTE_BUDGET["image"]))

@@ -79,6 +79,7 @@ class Session(QObject):
         self.timeline_note = ""  # why past steps before some point cannot be shown, or ""
         self.viewing: int | None = None  # the recorded step the panels show; None: live
         self._past_model = None  # a copy of the model that computes a past step's views
+        self.compared: list = []  # other runs whose curves the history plots overlay (gui.compare)
         self.history_version = 0
         self.snapshot_version = 0
         self.metrics: MetricHistory | None = None

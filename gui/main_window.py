@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.config import ConfigError
+from gui.compare import CompareRuns, CompareView
 from gui.controller import Session
 from gui.dock_layout import arrange as arrange_docks
 from gui.draw_points import DATA_DIR_ENV
@@ -98,6 +99,9 @@ class MainWindow(QMainWindow):
         self._make_status_bar()
         self.timeline_bar = TimelineBar(self.session, self)  # under the panels: scrub back to a recorded step
         self.addToolBar(Qt.BottomToolBarArea, self.timeline_bar)
+        self.compare = CompareRuns(self.session, self)  # other runs: their curves here, their views beside
+        self.compare_view: CompareView | None = None
+        self.film_job = None  # a film being written (gui.export_dialog.FilmJob)
 
         self.session.state_changed.connect(self._on_state)
         self.session.event.connect(self._on_event)
@@ -105,6 +109,7 @@ class MainWindow(QMainWindow):
         self.session.snapshot_arrived.connect(self._on_snapshot_arrived)
         self.session.engine_died.connect(self._on_engine_died)
         self.session.view_changed.connect(self._redecode)  # the sliders decode with the shown step's decoder
+        self.session.view_changed.connect(self._show_compared_step)
 
         self._marker_version = -1
         self._last_status = self._last_redecode = 0.0
@@ -159,6 +164,21 @@ class MainWindow(QMainWindow):
             action.triggered.connect(slot)
             menu.addAction(action)
             self.actions_by_name[name] = action
+        for title, entries in (
+            ("E&xport", (("export_picture", "Picture of a panel or the window (PNG, SVG)…", self.on_export_picture),
+                         ("export_film", "Film of the run's timeline (GIF, MP4)…", self.on_export_film),
+                         ("export_csv", "Metrics of this and the compared runs (CSV)…", self.on_export_csv))),
+            ("&Compare", (("compare", "Compare with run…", self.on_compare),
+                          ("stop_comparing", "Stop comparing", self.stop_comparing))),
+        ):
+            menu = self.menuBar().addMenu(title)
+            for name, text, slot in entries:
+                action = QAction(text, self)
+                action.setObjectName(f"action_{name}")
+                action.triggered.connect(slot)
+                menu.addAction(action)
+                self.actions_by_name[name] = action
+        self.actions_by_name["stop_comparing"].setEnabled(False)
 
     def _make_status_bar(self) -> None:
         self.status_labels = {}
@@ -468,6 +488,194 @@ class MainWindow(QMainWindow):
         self.show_notice(f"Loaded {folder} at step {self.session.step}; press Train or Space to go on.")
         return True
 
+    # -- export -------------------------------------------------------------------------
+    def shown_step(self) -> int:
+        """The step the panels show: the scrubber's, or the run's present one."""
+        s = self.session
+        return s.viewing if s.viewing is not None else s.step
+
+    def _export_name(self, what: str) -> Path:
+        cfg = self.session.cfg
+        base = f"{cfg.model}-{cfg.data.dataset}" if cfg is not None else "genviz"
+        folder = Path(self.session.run_dir) if self.session.run_dir and not self.session.remote else Path.home()
+        return folder / f"{base}-{what}-step{self.shown_step()}"
+
+    def ask_export_target(self, title: str, choices: dict[str, str]) -> str | None:
+        """Tests replace this to answer without a dialog."""
+        from gui.export_dialog import ask_target
+
+        return ask_target(self, title, choices)
+
+    def ask_export_path(self, title: str, kinds: tuple[str, ...], proposed: Path) -> Path | None:
+        """Tests replace this to answer without a dialog."""
+        from gui.export_dialog import ask_path
+
+        return ask_path(self, title, kinds, proposed)
+
+    def on_export_picture(self) -> None:
+        if self.panels is None:
+            self.show_error("Export", "Nothing to export yet: no model is built.")
+            return
+        choices = {"window": "The whole window"} | {p.object_name: p.title for p in self.panels.all()}
+        target = self.ask_export_target("Export a picture", choices)
+        if target is None:
+            return
+        path = self.ask_export_path("Export a picture", ("png", "svg"),
+                                    self._export_name(target if target != "window" else "window"))
+        if path is not None:
+            self.export_picture(target, path)
+
+    def export_picture(self, target: str, path: str | Path) -> bool:
+        """A PNG or SVG (by the suffix) of what is shown now, the past step the scrubber shows included:
+        one panel (by its name) or the whole window ("window")."""
+        from gui.export import check_output, write_picture
+
+        path = Path(path)
+        widget = self if target == "window" else next((p for p in (self.panels.all() if self.panels else [])
+                                                       if p.object_name == target), None)
+        if widget is None:
+            self.show_error("Export", f"There is no panel named {target!r} in this window.")
+            return False
+        try:
+            check_output(path, path.suffix.lower()[1:] if path.suffix.lower() in (".png", ".svg") else "png")
+            if widget is not self:
+                widget.render(self.session)  # a panel in a hidden tab may not have drawn the newest data
+            cfg = self.session.cfg
+            write_picture(widget, path, f"genviz: {cfg.model} on {cfg.data.dataset}, step {self.shown_step()}")
+        except ConfigError as exc:
+            self.show_error("Export", str(exc))
+            return False
+        self.show_notice(f"Wrote {path}")
+        return True
+
+    def on_export_film(self) -> None:
+        from gui.replay import MAIN, drawable
+
+        if self.panels is None:
+            self.show_error("Export", "Nothing to export yet: no model is built.")
+            return
+        choices = {"whole": "The whole set of panels", MAIN: self.panels.main.title}
+        choices |= {p.object_name: p.title for p in drawable(self.panels) if p is not self.panels.main}
+        target = self.ask_export_target("Export a film of the run's timeline", choices)
+        if target is None:
+            return
+        path = self.ask_export_path("Export a film", ("gif", "mp4"), self._export_name(f"{target}-film"))
+        if path is not None:
+            self.export_film(None if target == "whole" else target, path)
+
+    def export_film(self, panel: str | None, path: str | Path, fps: int = 10):
+        """A GIF or MP4 (by the suffix) of every recorded step of this run: one panel (a name of
+        gui.replay.panel_names) or the whole set (None), drawn as `export` draws them. Written a frame
+        per timer tick with a progress dialog; returns the FilmJob, or None if it could not start."""
+        from gui.export import FILMS, FilmWriter, check_output
+        from gui.export_dialog import FilmJob
+        from gui.replay import Replay, UnknownPanel
+
+        s, path = self.session, Path(path)
+        if self.film_job is not None and self.film_job.running:
+            self.show_error("Export", f"A film is being written already ({self.film_job.writer.out.name}).")
+            return None
+        frames = s.timeline.frames() if s.timeline is not None else []
+        if s.model is None or s.metrics is None or not frames:
+            self.show_error("Export", "Nothing recorded yet: a film shows the run's recorded steps; train first.")
+            return None
+        kind = path.suffix.lower()[1:]
+        try:
+            check_output(path, kind if kind in FILMS else "gif")
+            replay = Replay(s.cfg, s.metrics, panel)
+        except (ConfigError, UnknownPanel) as exc:
+            self.show_error("Export", str(exc) if isinstance(exc, ConfigError) else f"No panel named {panel!r}.")
+            return None
+        try:
+            writer = FilmWriter(replay, frames, [], path, fps)
+        except ConfigError as exc:
+            replay.close()
+            self.show_error("Export", str(exc))
+            return None
+        self.film_job = job = FilmJob(writer, self)
+        job.done.connect(self._on_film_done)
+        job.start()
+        return job
+
+    def _on_film_done(self, ok: bool, message: str) -> None:
+        if ok:
+            self.show_notice(message)
+        elif "cancelled" in message:
+            self.statusBar().showMessage(message, 8000)
+        else:
+            self.show_error("Export", message)
+
+    def on_export_csv(self) -> None:
+        path = self.ask_export_path("Export metrics", ("csv",), self._export_name("metrics"))
+        if path is not None:
+            self.export_csv(path)
+
+    def export_csv(self, path: str | Path) -> bool:
+        """Every metric of this run and of every compared run, one table at whole steps, a "run" column."""
+        from gui.export import write_metrics_csv
+
+        s, path = self.session, Path(path)
+        if s.metrics is None:
+            self.show_error("Export", "No metrics yet: train first.")
+            return False
+        own = Path(s.run_dir).name if s.run_dir and not s.remote else "this run"
+        runs = [(own, s.metrics)] + [(run.name, run.metrics) for run in self.compare.runs]
+        try:
+            write_metrics_csv(path, runs)
+        except ConfigError as exc:
+            self.show_error("Export", str(exc))
+            return False
+        self.show_notice(f"Wrote {path} ({len(runs)} run{'s' if len(runs) > 1 else ''})")
+        return True
+
+    # -- compare ----------------------------------------------------------------------------
+    def on_compare(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Compare with run folder", str(self._runs_root()))
+        if folder:
+            self.compare_with(folder)
+
+    def compare_with(self, folder: str | Path) -> bool:
+        """Overlay another run's curves and show its main view beside this run's, at the same step."""
+        try:
+            run = self.compare.add(folder)
+        except (ConfigError, OSError) as exc:
+            self.show_error("Compare", str(exc))
+            return False
+        if self.compare_view is None:  # a window of its own beside this one: it takes no room from the panels
+            self.compare_view = CompareView(self.compare, self)
+            self.compare_view.setWindowFlag(Qt.Window)
+            self.compare_view.setWindowTitle("genviz: compared runs")
+            self.compare_view.rebuild()
+        self._place_compare_view()  # one view wider for each run
+        self.compare_view.show()
+        self._show_compared_step(force=True)
+        self.actions_by_name["stop_comparing"].setEnabled(True)
+        self.show_notice(f"Comparing with {run.name} (step {run.step:,})")
+        return True
+
+    def _place_compare_view(self) -> None:
+        """Over the right of the window, one view wide per run, within the screen."""
+        view, n = self.compare_view, max(1, len(self.compare.runs))
+        screen = (self.screen() or QApplication.primaryScreen()).availableGeometry()
+        w, h = min(screen.width(), 380 * n + 20), min(screen.height(), 460)
+        view.resize(w, h)
+        frame = self.frameGeometry()
+        view.move(max(screen.left(), min(frame.right() - w, screen.right() - w)),
+                  max(screen.top(), min(frame.top() + 60, screen.bottom() - h)))
+
+    def _show_compared_step(self, force: bool = False) -> None:
+        if self.compare_view is not None and self.compare.runs and self.session.model is not None:
+            self.compare_view.show_step(self.shown_step(), force=bool(force))
+
+    def stop_comparing(self) -> None:
+        self.compare.clear()
+        if self.compare_view is not None:
+            self.compare_view.close_views()
+            self.compare_view.close()
+            self.compare_view.deleteLater()
+            self.compare_view = None
+        self.actions_by_name["stop_comparing"].setEnabled(False)
+
     # -- reactions ----------------------------------------------------------------------
     def _on_state(self, state: str) -> None:
         a = self.actions_by_name
@@ -546,6 +754,7 @@ class MainWindow(QMainWindow):
             self._last_status = now
             self._update_status()
             self.timeline_bar.sync()
+            self._show_compared_step()
         self.scheduler.budget = self._draw_budget()
         main, docks = self.panels.main, [p for p, _ in self.panels.docks]
         for panel in self.scheduler.plan(s.state == "running", main, docks):
@@ -644,6 +853,9 @@ class MainWindow(QMainWindow):
                     return
                 s.save(folder)  # the engine saves before it shuts down
         self.timer.stop()
+        if self.film_job is not None:
+            self.film_job.cancel()
+        self.stop_comparing()
         s.close()
         self._save_layout()
         event.accept()

@@ -89,7 +89,9 @@ class Replay:
     """One run's panels, drawn at any of its recorded frames. `panel`: a name from panel_names(),
     or None for the whole set (the main view on the left, the other panels in a grid beside it)."""
 
-    def __init__(self, cfg: RunConfig, history: MetricHistory, panel: str | None = None):
+    def __init__(self, cfg: RunConfig, history: MetricHistory, panel: str | None = None, embedded: bool = False):
+        """embedded: the canvas goes into a window's layout (gui.compare), sized by it and shown with it;
+        else it is a fixed-size picture drawn off-screen (export)."""
         self.model = build_model(cfg.with_overrides({"train.device": "cpu"}), device="cpu", views_only=True)
         self.model.prepare(lambda message: print(f"genviz: {message}", file=sys.stderr))
         self.history = history
@@ -99,13 +101,15 @@ class Replay:
             self._delete_panels()
             raise UnknownPanel(panel, names)
         self.shown = self._pick(panel)
+        self.embedded = embedded
         self.canvas = self._layout(panel)
         # What panels read of the window's Session; `viewing` is the past step shown (as the window's
         # scrubber sets it): panels that keep a record show it up to that step.
         self.session = SimpleNamespace(model=self.model, snapshot=None, snapshot_version=0, history=None,
                                        history_version=0, viewing=None)
-        self.canvas.setAttribute(Qt.WA_DontShowOnScreen)  # laid out and drawn, never shown (the window exports too)
-        self.canvas.show()
+        if not embedded:
+            self.canvas.setAttribute(Qt.WA_DontShowOnScreen)  # laid out and drawn, never shown (the window exports too)
+            self.canvas.show()
 
     def _pick(self, panel: str | None) -> list[Panel]:
         if panel is None:
@@ -134,7 +138,8 @@ class Replay:
             grid.setColumnStretch(1, 1)
             grid.setColumnStretch(2, 1)
             size = WHOLE_SIZE
-        canvas.setFixedSize(size)
+        if not self.embedded:
+            canvas.setFixedSize(size)
         return canvas
 
     @property
@@ -170,7 +175,8 @@ class Replay:
         s.history_version += 1
         for panel in self.shown:
             panel.render(s)
-        QApplication.processEvents()  # layouts and pyqtgraph's deferred range updates
+        if not self.embedded:  # in a window, its own event loop does this
+            QApplication.processEvents()  # layouts and pyqtgraph's deferred range updates
 
     def image(self) -> QImage:
         return grab_rgb(self.canvas)

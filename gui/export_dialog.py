@@ -1,0 +1,101 @@
+"""The window's Export menu: what to export and where (two small dialogs), and a film written a frame at
+a time from a timer, with a progress dialog whose Cancel stops it and leaves no file.
+
+The work itself is gui.export's, shared with the `export` command: write_picture, FilmWriter (drawn by
+gui.replay from the run's timeline), write_metrics_csv.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QProgressDialog
+
+from core.config import ConfigError
+from gui.export import FilmWriter
+
+FILTERS = {"png": "PNG picture (*.png)", "svg": "SVG drawing (*.svg)", "gif": "Animated GIF (*.gif)",
+           "mp4": "MP4 film (*.mp4)", "csv": "CSV table (*.csv)"}
+
+
+def ask_target(parent, title: str, choices: dict[str, str]) -> str | None:
+    """One of `choices` ({key: what the person reads}); None when they cancel."""
+    labels = list(choices.values())
+    label, ok = QInputDialog.getItem(parent, title, "Export:", labels, 0, False)
+    if not ok:
+        return None
+    return next(key for key, text in choices.items() if text == label)
+
+
+def ask_path(parent, title: str, kinds: tuple[str, ...], proposed: Path) -> Path | None:
+    """A file to write, its suffix one of `kinds` (added from the chosen filter if the name has none)."""
+    filters = ";;".join(FILTERS[k] for k in kinds)
+    path, chosen = QFileDialog.getSaveFileName(parent, title, str(proposed.with_suffix(f".{kinds[0]}")), filters)
+    if not path:
+        return None
+    path = Path(path)
+    if path.suffix.lower()[1:] not in kinds:
+        kind = next((k for k in kinds if FILTERS[k] == chosen), kinds[0])
+        path = path.with_name(path.name + f".{kind}")
+    return path
+
+
+class FilmJob(QObject):
+    """Writes a film a frame per timer tick (each a few tens of ms), so the window stays live; a progress
+    dialog shows how far it is, and its Cancel stops it between two frames and removes the temporary file.
+    `done` says (written, message)."""
+
+    done = Signal(bool, str)
+
+    def __init__(self, writer: FilmWriter, parent):
+        super().__init__(parent)
+        self.writer = writer
+        self.started = time.perf_counter()
+        self.seconds = 0.0
+        self.progress = QProgressDialog(f"Writing {writer.out.name}…", "Cancel", 0, writer.total, parent)
+        self.progress.setObjectName("export_progress")
+        self.progress.setWindowTitle("Export")
+        self.progress.setWindowModality(Qt.NonModal)  # training and the views go on meanwhile
+        self.progress.setAutoClose(False)
+        self.progress.setAutoReset(False)
+        self.progress.setMinimumDuration(0)
+        self.progress.canceled.connect(self.cancel)
+        self.timer = QTimer(self)
+        self.timer.setInterval(0)  # a frame, then whatever else waits, then the next frame
+        self.timer.timeout.connect(self._next)
+        self.running = False
+
+    def start(self) -> None:
+        self.running = True
+        self.progress.setValue(0)
+        self.progress.show()
+        self.timer.start()
+
+    def _next(self) -> None:
+        try:
+            last = self.writer.advance()
+            self.progress.setValue(self.writer.done)
+            if last:
+                self.timer.stop()
+                self.writer.finish()
+        except ConfigError as exc:  # e.g. the disk filled up: the writer has removed its file
+            self._end(False, str(exc))
+            return
+        if last:
+            self.seconds = time.perf_counter() - self.started
+            self._end(True, f"Wrote {self.writer.out} ({self.writer.done} frames) in {self.seconds:.1f} s")
+
+    def cancel(self) -> None:
+        if self.running:
+            self.writer.cancel()
+            self._end(False, f"Export cancelled: {self.writer.out.name} was not written")
+
+    def _end(self, ok: bool, message: str) -> None:
+        self.running = False
+        self.timer.stop()
+        self.progress.canceled.disconnect(self.cancel)
+        self.progress.close()
+        self.writer.replay.close()
+        self.done.emit(ok, message)
