@@ -241,7 +241,8 @@ class FormulaPanel(Panel):
             for row in self.rows:
                 row.line.place()
             return
-        self.step_label.setText(TEXT["values_at"].format(step=int(h["steps"][-1])))
+        # The run's step, as the status bar says it; the history's newest row may be a bucket of several steps.
+        self.step_label.setText(TEXT["values_at"].format(step=int(h.get("step", h["steps"][-1]))))
         last = dict(zip(h["names"], h["last"], strict=True))
         critic = self._loss in CRITIC_LOSSES
         for key, label in self.values.items():

@@ -21,14 +21,14 @@ TEXT = {
     "gan.not_this_loss": ("This run trains with gan.loss = {loss}: D outputs a critic score, not a probability, "
                           "so it does not minimise L(D, G) above."),
     "flow.change": "Change of variables. Values: the log of each factor, the newest batch's mean (nats).",
-    "flow.coupling": "Affine coupling: x₁…x_d pass through; the rest are scaled by exp(s) and shifted by t.",
+    "flow.coupling": "Affine coupling: the first d coordinates pass through; the rest are scaled by exp(s) and shifted by t.",
     "flow.jacobian": "Its Jacobian is block triangular,",
     "flow.det": "so its determinant is the product of the diagonal. Value: Σ s over all couplings.",
     "flow.inverse": "The inverse is exact and as cheap: s and t are never inverted.",
     "flow.bits": "Images: the negative log-likelihood in bits per dimension.",
     # under a term: its value now
     "value": "{v}",
-    "log": "log = {v}",
+    "log": "log {v}",
     "sum_s": "Σ s = {v}",
     "no_value": "–",
     "values_at": "values at step {step:,}",
@@ -67,16 +67,16 @@ KL = r"\mathrm{KL}\big(q(z|x_i)\,\|\,\mathcal{N}(0, I)\big)"
 
 VAE_ROWS = (
     Row("vae.elbo", (
-        Term("elbo", r"\mathrm{ELBO}", "loss", -1.0, curves=("loss",)),
+        Term("elbo", r"\mathrm{ELBO}", "loss", -1.0, curves=("loss", "test_loss")),
         r"{} = \sum_i \Big[",
-        Term("recon", r"\mathbb{E}_{q(z|x_i)} \log p(x_i|z)", "recon", -1.0, curves=("recon",),
+        Term("recon", r"\mathbb{E}_{q(z|x_i)} \log p(x_i|z)", "recon", -1.0, curves=("recon", "test_recon"),
              panels=("vae_reconstructions", "vae_plane")),
         "{} - {}",
-        Term("kl", KL, "kl", curves=("kl",), panels=("vae_kl_per_dim",)),
+        Term("kl", KL, "kl", curves=("kl", "test_kl"), panels=("vae_kl_per_dim",)),
         r"\Big]",
     )),
     Row("vae.kl", (
-        Term("kl_closed", KL, "kl", curves=("kl",), panels=("vae_kl_per_dim",)),
+        Term("kl_closed", KL, "kl", curves=("kl", "test_kl"), panels=("vae_kl_per_dim",)),
         r"{} = \frac{1}{2} \sum_j \big(\mu_j^2 + \sigma_j^2 - 1 - \log \sigma_j^2\big)",
     )),
     Row("vae.model", (
