@@ -217,6 +217,6 @@ def paint_svg(widget: QWidget, path: str, title: str) -> None:
     gen.setTitle(title)
     painter = QPainter(gen)
     try:
-        widget.render(painter, QPoint())
+        QWidget.render(widget, painter, QPoint())  # Qt's: a panel's own render(session) draws data
     finally:
         painter.end()
