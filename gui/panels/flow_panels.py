@@ -10,6 +10,7 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QSpinBox, QVBoxLayout
 
 from gui.panels.base import Panel
+from gui.panels.flow_lesson import ChangeOfVariablesLesson
 from gui.panels.flow_views import DensityView, ForwardMapView, InverseMapView, LayerStepView, LogDetView
 from gui.panels.history_plot import HistoryPlotPanel
 from gui.panels.image_grid import ImageGridView
@@ -276,8 +277,11 @@ class FlowInterpolationPanel(InterpolationPanel):
 # -- the set -------------------------------------------------------------------------------------------
 def build_flow_panels(model) -> PanelSet:
     if not model.is_image:
-        return PanelSet("realnvp-plane", DensityView(), [
-            (ForwardMapView(), RIGHT), (InverseMapView(), RIGHT),
+        density, lesson = DensityView(), ChangeOfVariablesLesson()
+        density.point_clicked.connect(lesson.choose)
+        lesson.point_chosen.connect(density.set_point)
+        return PanelSet("realnvp-plane", density, [
+            (ForwardMapView(), RIGHT), (InverseMapView(), RIGHT), (lesson, RIGHT),
             (LayerStepView(), BOTTOM), (LogDetView(), BOTTOM), (FlowLossesPanel(), BOTTOM),
             (JacobianCheckPanel(), BOTTOM),
         ])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout
 
@@ -117,6 +117,7 @@ class DensityView(FlowPlaneView):
                "(white = 0, dark = high; levels fixed per snapshot at the 99.5th percentile). Dots: data x.")
     toggles_spec = [("heat", "density", True), ("data", "data x", True), ("samples", "samples f⁻¹(z)", False)]
     snapshot_keys = ("density", "inverse_samples")  # refreshed at display rate (RealNVP.main_view_keys)
+    point_clicked = Signal(float, float)  # x clicked in the plot (the change-of-variables lesson's point)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -125,9 +126,23 @@ class DensityView(FlowPlaneView):
         self.heat.setZValue(-10)
         self.data = pg.ScatterPlotItem(size=4, pen=None)
         self.samples = pg.ScatterPlotItem(size=3, pen=None, brush=pg.mkBrush(FAKE))
-        for item in (self.heat, self.data, self.samples):
+        # The lesson's point: a square outline (its square is too small to see at this scale).
+        self.point_marker = pg.ScatterPlotItem(size=14, symbol="s", pen=pg.mkPen("#d62728", width=2), brush=None)
+        self.point_marker.setZValue(10)
+        for item in (self.heat, self.data, self.samples, self.point_marker):
             self.plot.addItem(item)
         self.levels = (0.0, 1.0)
+        self.plot.scene().sigMouseClicked.connect(self._on_click)
+
+    def _on_click(self, event) -> None:
+        if event.button() != Qt.LeftButton or not self.plot.sceneBoundingRect().contains(event.scenePos()):
+            return
+        at = self.plot.getPlotItem().vb.mapSceneToView(event.scenePos())
+        self.set_point(at.x(), at.y())
+        self.point_clicked.emit(at.x(), at.y())
+
+    def set_point(self, x: float, y: float) -> None:
+        self.point_marker.setData(pos=np.array([[x, y]], np.float32))
 
     def draw(self, snap) -> None:
         self.set_x_range(snap["bounds"])
