@@ -170,7 +170,7 @@ def train_and_watch(window, steps: int) -> dict:
     s.start(max_steps=steps)
     started = time.perf_counter()
     wait_until(lambda: time.perf_counter() - started >= WARMUP_S or s.last_run is not None, 60)
-    begin, visible = mark(), sum(p.on_screen() for p in panels)
+    begin, on_screen = mark(), [p.on_screen() for p in panels]
     probe.start()
     s.state_changed.connect(on_state)
     wait_until(lambda: s.last_run is not None, 600)
@@ -178,7 +178,7 @@ def train_and_watch(window, steps: int) -> dict:
     last = end[0] if end else mark()
     late = [x for x, t in zip(probe.stop(), probe.ticks[1:], strict=False) if t <= last[0]]
     return {"steps_per_s": s.last_run["steps"] / s.last_run["wall_s"], "elapsed": last[0] - begin[0],
-            "frames": np.subtract(last[1], begin[1]), "visible": visible, "panels": len(panels),
+            "frames": np.subtract(last[1], begin[1]), "on_screen": on_screen, "panels": len(panels),
             "snapshots": last[2] - begin[2], "history_updates": last[3] - begin[3], "lateness_ms": late,
             "bytes_received": last[4][0] - begin[4][0], "bytes_sent": last[4][1] - begin[4][1],
             "lags": [lag for t, lag in window.history_lags if begin[0] <= t <= last[0]]}
@@ -207,7 +207,9 @@ def summarise(watches: list[dict], names: list[str]) -> dict:
     elapsed = max(sum(w["elapsed"] for w in watches), 1e-9)
     frames = np.sum([w["frames"] for w in watches], axis=0)
     return {
-        "panels_visible": f"{min(w['visible'] for w in watches)}/{watches[0]['panels']}",
+        # panels in a hidden dock tab draw at most once a second (gui/panels/base.py)
+        "panels_on_screen": {n: all(w["on_screen"][i] for w in watches) for i, n in enumerate(names)},
+        "panels_visible": f"{sum(all(w['on_screen'][i] for w in watches) for i in range(len(names)))}/{len(names)}",
         "main_view": names[0], "watched_s": elapsed,
         "panel_fps": {n: float(f / elapsed) for n, f in zip(names, frames, strict=True)},
         "snapshots_per_s": sum(w["snapshots"] for w in watches) / elapsed,
@@ -569,4 +571,5 @@ def liveness(m: dict) -> list[str]:
         sl = m["slider_to_screen_ms"]
         lines.append(f"  slider -> screen p95 {sl['p95']:.1f} ms, max {sl['max']:.1f} ms ({sl['moves']} moves)")
     return lines + [f"    {fps:6.1f} fps  {panel}{'  (main view)' if panel == m['main_view'] else ''}"
+                    f"{'' if m['panels_on_screen'][panel] else '  (in a hidden tab)'}"
                     for panel, fps in m["panel_fps"].items()]
