@@ -654,13 +654,14 @@ class MainWindow(QMainWindow):
         return True
 
     def _place_compare_view(self) -> None:
-        """Over the right of the window, one view wide per run, within the screen."""
+        """Beside the window where the screen has room, else over its right side; one view wide per run."""
         view, n = self.compare_view, max(1, len(self.compare.runs))
         screen = (self.screen() or QApplication.primaryScreen()).availableGeometry()
         w, h = min(screen.width(), 380 * n + 20), min(screen.height(), 460)
         view.resize(w, h)
         frame = self.frameGeometry()
-        view.move(max(screen.left(), min(frame.right() - w, screen.right() - w)),
+        beside = frame.right() + 1 + w <= screen.right()
+        view.move(frame.right() + 1 if beside else max(screen.left(), min(frame.right() - w, screen.right() - w)),
                   max(screen.top(), min(frame.top() + 60, screen.bottom() - h)))
 
     def _show_compared_step(self, force: bool = False) -> None:
