@@ -21,7 +21,6 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from core.checkpoint import CHECKPOINT, CheckpointError, read_history, read_metadata
 from core.config import ConfigError
 from core.timeline import TIMELINE, Frame, TimelineError, read_frame_at
 
@@ -54,6 +53,9 @@ class ComparedRun:
     def reload(self) -> bool:
         """Read the run again if its checkpoint or timeline changed; True if anything did. A run that
         cannot be read any more (being replaced, deleted) keeps what was read before."""
+        # core.checkpoint loads torch: imported here, not with the window (which shows before torch loads)
+        from core.checkpoint import CHECKPOINT, CheckpointError, read_history, read_metadata
+
         checkpoint, timeline = _stamp(self.folder / CHECKPOINT), _stamp(self.folder / TIMELINE)
         if (checkpoint, timeline) == self._stamps:
             return False
