@@ -786,7 +786,7 @@ class MainWindow(QMainWindow):
         """Draw every panel whose data changed now (screenshots and tests), not in turns."""
         if self.panels is not None:
             for panel in self.panels.all():
-                panel.refresh(self.session)
+                panel.refresh(self.session, off_screen_too=True)
 
     def _update_status(self) -> None:
         s, labels = self.session, self.status_labels

@@ -32,13 +32,14 @@ class Panel(QWidget):
         label.setStyleSheet("color: #444; font-size: 11px;")
         return label
 
-    def refresh(self, session) -> bool:
-        """Redraw if on screen and the session has new data; True if it drew."""
+    def refresh(self, session, off_screen_too: bool = False) -> bool:
+        """Redraw if visible and the session has new data; True if it drew. Out of sight (a hidden
+        tab), at most once a second, unless off_screen_too (pictures and tests draw every panel)."""
         versions = tuple(self._version_of(session, name) for name in self.uses)
         if versions == self._drawn_versions or not self.isVisible():
             return False
         now = time.perf_counter()
-        if now - self._drawn_at < OFF_SCREEN_INTERVAL_S and not self.on_screen():
+        if now - self._drawn_at < OFF_SCREEN_INTERVAL_S and not off_screen_too and not self.on_screen():
             return False
         self._drawn_at = now
         self._drawn_versions = versions
@@ -68,7 +69,9 @@ class Panel(QWidget):
         Panels that show just the latest snapshot need nothing here."""
 
     def force_redraw(self) -> None:
+        """Draw at the next refresh, on screen or not."""
         self._drawn_versions = None
+        self._drawn_at = float("-inf")
 
     def render(self, session) -> None:
         raise NotImplementedError

@@ -62,7 +62,10 @@ def history_steps(panel) -> np.ndarray:
 
 
 def history_panels(w) -> list:
-    return [p for p in w.panels.all() if hasattr(p, "curves")]
+    """The panels that plot the metric history (not the formula panel's or the quality panel's curves)."""
+    from gui.panels.history_plot import HistoryPlotPanel
+
+    return [p for p in w.panels.all() if isinstance(p, HistoryPlotPanel)]
 
 
 @pytest.mark.parametrize("placement", ["thread"])
