@@ -39,6 +39,17 @@ def private_qt_settings(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def fresh_qt_settings(private_qt_settings):
+    """Each test starts with nothing remembered: a window's saved dock layout (kept per panel set and
+    screen size) or geometry from an earlier test must not decide what a later one sees."""
+    yield
+    if "PySide6" in sys.modules:
+        from PySide6.QtCore import QSettings
+
+        QSettings().clear()
+
+
+@pytest.fixture(autouse=True)
 def no_training_thread_left_running():
     yield
     if "gui.live_threads" not in sys.modules:
