@@ -540,6 +540,9 @@ class MainWindow(QMainWindow):
             check_output(path, path.suffix.lower()[1:] if path.suffix.lower() in (".png", ".svg") else "png")
             if widget is not self:
                 widget.render(self.session)  # a panel in a hidden tab may not have drawn the newest data
+            # Layout requests and view updates that drawing posted are applied first, or the picture can
+            # be of a plot not yet laid out for what it now shows (seen once: a blank picture).
+            QApplication.processEvents()
             cfg = self.session.cfg
             write_picture(widget, path, f"genviz: {cfg.model} on {cfg.data.dataset}, step {self.shown_step()}")
         except ConfigError as exc:

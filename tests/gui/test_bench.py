@@ -8,9 +8,12 @@ from __future__ import annotations
 import json
 import math
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from core.build import build_model
 from core.presets import build_config
@@ -37,11 +40,17 @@ def panel_names(model: str, dataset: str) -> list[str]:
 
 
 def test_bench_reports_every_figure():
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    done = subprocess.run([sys.executable, "main.py", "bench", "--quick", "--json"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=400)
-    assert done.returncode == 0, done.stderr[-800:]
-    figures = json.loads(done.stdout[done.stdout.index("{"):])
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONFAULTHANDLER="1")
+    bench = subprocess.Popen([sys.executable, "main.py", "bench", "--quick", "--json"], cwd=ROOT, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        stdout, stderr = bench.communicate(timeout=900)
+    except subprocess.TimeoutExpired:  # say where it is stuck: faulthandler prints every thread's stack
+        bench.send_signal(signal.SIGABRT)
+        stdout, stderr = bench.communicate()
+        pytest.fail(f"bench --quick did not finish in 900 s; where its threads were:\n{stderr[-6000:]}")
+    assert bench.returncode == 0, stderr[-800:]
+    figures = json.loads(stdout[stdout.index("{"):])
 
     plain = figures["plain_loop"]
     assert finite(plain["headless_steps_per_s"], plain["plain_steps_per_s"], plain["headless_over_plain"],
