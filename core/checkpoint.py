@@ -15,8 +15,6 @@ RUN_DIR/
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +23,7 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, safe_open, save_file
 
+from core.atomic import atomic_write
 from core.build import build_model
 from core.config import ConfigError, RunConfig
 from core.history import MetricHistory
@@ -37,21 +36,6 @@ FORMAT = "genviz-run-1"
 
 class CheckpointError(ConfigError):
     """A file or folder is not a readable genviz run."""
-
-
-def atomic_write(path: Path, write) -> None:
-    """write(tmp_path) then rename over `path`: readers see the old file or the new, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _atomic_text(path: Path, text: str) -> None:

@@ -30,7 +30,7 @@ import torch.nn.functional as F
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
-from core.checkpoint import atomic_write
+from core.atomic import atomic_write
 from core.config import ConfigError
 from core.coverage import classifier_score
 

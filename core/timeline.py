@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import bisect
 import json
-import os
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +29,8 @@ from pathlib import Path
 import numpy as np
 from safetensors import SafetensorError
 from safetensors.numpy import load_file, save_file
+
+from core.atomic import atomic_write
 
 TIMELINE = "timeline.safetensors"  # its name in a run folder
 FORMAT = "genviz-timeline-1"
@@ -195,17 +195,7 @@ class Timeline:
                    for name, a in f.weights.items()}
         metadata = {"format": FORMAT, "steps": json.dumps([f.step for f in frames]), "interval": str(interval),
                     "max_frames": str(self.max_frames), "max_bytes": str(self.max_bytes), "note": self.note}
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        os.close(fd)
-        try:
-            save_file(tensors, tmp, metadata=metadata)
-            with open(tmp, "rb+") as fh:
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=metadata))
         return path
 
     @classmethod
