@@ -158,7 +158,7 @@ def train_and_watch(window, steps: int) -> dict:
 
     def mark() -> tuple:
         return (time.perf_counter(), [counts.get(p, 0) for p in panels], s.snapshot_version, s.history_version,
-                link_bytes(s.link))
+                link_bytes(s.link), time.thread_time())
 
     end: list[tuple] = []
 
@@ -181,7 +181,9 @@ def train_and_watch(window, steps: int) -> dict:
             "frames": np.subtract(last[1], begin[1]), "on_screen": on_screen, "panels": len(panels),
             "snapshots": last[2] - begin[2], "history_updates": last[3] - begin[3], "lateness_ms": late,
             "bytes_received": last[4][0] - begin[4][0], "bytes_sent": last[4][1] - begin[4][1],
-            "lags": [lag for t, lag in window.history_lags if begin[0] <= t <= last[0]]}
+            "lags": [lag for t, lag in window.history_lags if begin[0] <= t <= last[0]],
+            # the CPU the window's own thread used: with training in-process, what it takes from training
+            "gui_cpu_s": last[5] - begin[5]}
 
 
 def link_bytes(link) -> tuple[int, int]:
@@ -216,6 +218,7 @@ def summarise(watches: list[dict], names: list[str]) -> dict:
         "history_updates_per_s": sum(w["history_updates"] for w in watches) / elapsed,
         "history_lag_s": spread(sum((w["lags"] for w in watches), []), 50, 95),
         "timer_lateness_ms": spread(sum((w["lateness_ms"] for w in watches), []), 99),
+        "gui_thread_cpu_share": sum(w["gui_cpu_s"] for w in watches) / elapsed,
     }
 
 
@@ -249,7 +252,8 @@ def throughput(app, model: str, dataset: str, steps: int, rounds: int, thread_to
         rate = float(np.median([w["steps_per_s"] for w in thread]))
         out["thread_placement"] = {"window_steps_per_s": rate, "window_over_headless": rate / headless,
                                    **{k: v for k, v in summarise(thread, names).items()
-                                      if k in ("snapshots_per_s", "timer_lateness_ms", "history_lag_s")}}
+                                      if k in ("snapshots_per_s", "timer_lateness_ms", "history_lag_s",
+                                              "gui_thread_cpu_share")}}
     return out, window
 
 

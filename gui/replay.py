@@ -183,10 +183,7 @@ class Replay:
 
     def rgb(self) -> np.ndarray:
         """The canvas as an (H, W, 3) uint8 array."""
-        img = self.image()
-        h, w = img.height(), img.width()
-        buf = np.frombuffer(img.constBits(), np.uint8, count=img.bytesPerLine() * h)
-        return buf.reshape(h, img.bytesPerLine())[:, : w * 3].reshape(h, w, 3).copy()
+        return rgb_array(self.image())
 
     def paint_svg(self, path: str, title: str) -> None:
         paint_svg(self.canvas, path, title)
@@ -204,6 +201,14 @@ class Replay:
 def grab_rgb(widget: QWidget) -> QImage:
     """The widget as drawn now, as an RGB picture (no alpha channel)."""
     return widget.grab().toImage().convertToFormat(QImage.Format_RGB888)
+
+
+def rgb_array(img: QImage) -> np.ndarray:
+    """An RGB888 picture as an (H, W, 3) uint8 array of its own: a copy made while `img` is alive (a view
+    of its bits outlives nothing; once the QImage is freed such a view reads freed memory)."""
+    h, w = img.height(), img.width()
+    buf = np.frombuffer(img.constBits(), np.uint8, count=img.bytesPerLine() * h)
+    return buf.reshape(h, img.bytesPerLine())[:, : w * 3].reshape(h, w, 3).copy()
 
 
 def paint_svg(widget: QWidget, path: str, title: str) -> None:

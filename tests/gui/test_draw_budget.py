@@ -7,38 +7,31 @@ from __future__ import annotations
 import time
 
 import gui.main_window
-from gui.controller import wait_until
 from tests.gui.helpers import TIMEOUT_MS, close_window, open_window, pause_and_settle, press
 
 
-def gui_share_and_draws(qtbot, budget: float, seconds: float = 4.0) -> tuple[float, float]:
-    gui.main_window.GUI_CPU_BUDGET = budget
+def test_in_process_training_draws_within_the_gui_budget_and_still_draws_every_panel(qtbot):
+    """Thread placement: every Python line the GUI thread runs holds the GIL that training needs, so the
+    scheduler works to GUI_CPU_BUDGET of the GUI thread's own CPU time (the budget's arithmetic is tested
+    with fake clocks in test_draw_scheduler.py; the share it reaches is measured by `bench`). Here: the
+    window hands the scheduler that budget and that clock, and still draws every panel with data."""
     w = open_window(qtbot, "gan", "ring8", placement="thread", show=False)
-    w.resize(1600, 1000)
-    w.show()
-    qtbot.waitExposed(w)
-    assert w.scheduler.budget == budget
-    w.session.start()
     try:
-        assert wait_until(lambda: w.session.snapshot is not None, 30)
-        wait_until(lambda: False, 2.0)  # first paints of every panel: costly, and not the steady state
-        cpu, wall, draws = time.thread_time(), time.perf_counter(), w.draw_count
-        wait_until(lambda: False, seconds)  # the measurement itself
-        elapsed = time.perf_counter() - wall
-        return (time.thread_time() - cpu) / elapsed, (w.draw_count - draws) / elapsed
+        w.resize(1600, 1000)
+        w.show()
+        qtbot.waitExposed(w)
+        assert w.scheduler.budget == gui.main_window.GUI_CPU_BUDGET
+        assert w.scheduler.cpu_clock is time.thread_time  # the GUI thread's CPU, not the process's
+        press(qtbot, w, "train")
+        qtbot.waitUntil(lambda: w.session.snapshot is not None and w.session.snapshot["step"] > 0,
+                        timeout=TIMEOUT_MS)
+        with_data = [p for p in w.panels.all() if p.uses and p.isVisible()]
+        before = {p: w.scheduler.draw_counts.get(p, 0) for p in with_data}
+        qtbot.waitUntil(lambda: all(w.scheduler.draw_counts.get(p, 0) > before[p] + 1 for p in with_data),
+                        timeout=TIMEOUT_MS)
+        assert w.session.state == "running" and w.scheduler.budget == gui.main_window.GUI_CPU_BUDGET
     finally:
         close_window(w)
-
-
-def test_the_gui_thread_keeps_to_its_cpu_budget_while_training(qtbot, monkeypatch):
-    """Thread placement: every Python line the GUI thread runs holds the GIL that training needs."""
-    monkeypatch.setattr(gui.main_window, "GUI_CPU_BUDGET", gui.main_window.GUI_CPU_BUDGET)  # restored after
-    tight_share, tight_draws = gui_share_and_draws(qtbot, 0.03)
-    loose_share, loose_draws = gui_share_and_draws(qtbot, 0.5)
-    # 3% for drawing and everything else the GUI thread does; slack for a slow, shared machine.
-    assert tight_share < 0.06, tight_share
-    assert tight_draws >= 0.5 - 1e-9, tight_draws  # at least one panel every 2 s, however slow
-    assert loose_draws > 2 * tight_draws and loose_share > tight_share, (loose_draws, tight_draws)
 
 
 def test_the_production_scheduler_draws_every_panel_as_training_goes_on(qtbot):

@@ -21,7 +21,7 @@ from core.checkpoint import read_history, save_run
 from core.presets import build_config
 from core.timeline import timeline_for
 from core.trainer import Trainer
-from gui.replay import grab_rgb
+from gui.replay import grab_rgb, rgb_array
 from tests.gui.helpers import TIMEOUT_MS, close_window, open_window, press, wait_drawn
 
 SMALL = {"gan.hidden": "16", "data.batch_size": "32"}
@@ -44,9 +44,7 @@ def steps(qtbot, w, n: int) -> None:
 
 
 def rgb_of(widget) -> np.ndarray:
-    img = grab_rgb(widget)
-    buf = np.frombuffer(img.constBits(), np.uint8, count=img.bytesPerLine() * img.height())
-    return buf.reshape(img.height(), img.bytesPerLine())[:, : img.width() * 3].reshape(img.height(), img.width(), 3)
+    return rgb_array(grab_rgb(widget))
 
 
 def test_picture_of_a_panel_and_the_window_as_shown_at_a_scrubbed_step(qtbot, window, tmp_path):

@@ -64,9 +64,9 @@ def test_scrubbing_shows_each_panel_as_it_was_while_training_goes_on(qtbot, wind
     assert "showing step 2" in w.timeline_bar.label.text() and w.timeline_bar.live_button.isEnabled()
 
     press(qtbot, w, "train")  # training goes on; the panels stay at step 2
-    qtbot.waitUntil(lambda: s.live_history["step"] >= 60, timeout=TIMEOUT_MS)
+    # the live history and the live views go on (the snapshot can trail the history on a busy machine)
+    qtbot.waitUntil(lambda: s.live_history["step"] >= 60 and s.live_snapshot["step"] > 4, timeout=TIMEOUT_MS)
     assert s.viewing == 2 and s.snapshot["step"] == 2 and history_steps(w).max() == 2
-    assert s.live_snapshot["step"] > 4 and s.live_history["step"] >= 60
 
     w.timeline_bar.live_button.click()  # back to the present
     assert s.viewing is None and s.snapshot is s.live_snapshot and s.history is s.live_history
