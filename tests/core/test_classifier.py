@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-import time
 
 import numpy as np
 import platformdirs
@@ -89,12 +88,11 @@ def test_cache_holds_safetensors_and_a_json_description(trained):
     assert not [p.name for p in root.rglob("*.tmp")]  # atomic writes leave no temp files
 
 
-def test_second_call_loads_from_the_cache_without_training(trained, cache_copy):
+def test_second_call_loads_from_the_cache_without_training(trained, cache_copy, monkeypatch):
     _, first, _ = trained
     calls = []
-    started = time.perf_counter()
+    monkeypatch.setattr(clf, "train_classifier", lambda *a, **k: pytest.fail("trained again"))
     again = clf.load_or_train_classifier("mnist", "cpu", progress=lambda f, m: calls.append(f))
-    assert time.perf_counter() - started < 10  # training takes far longer
     assert calls == []
     assert not again.training and not any(p.requires_grad for p in again.parameters())
     images = mnist_test_set()[0][:300]

@@ -7,7 +7,7 @@ import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QToolBar
 
-TIMEOUT_MS = 20000
+TIMEOUT_MS = 60_000  # only a failing wait takes this long; CI machines can be slow and shared
 
 
 def type_into(qtbot, w, name: str, text: str) -> None:

@@ -4,8 +4,6 @@ exactly what the latest snapshot holds."""
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
@@ -170,9 +168,7 @@ def test_closing_a_training_flow_window_leaves_no_engine(qtbot, moons_window):
     qtbot.waitUntil(lambda: w.session.history is not None and w.session.history["step"] >= 5, timeout=TIMEOUT_MS)
     link, shadow = w.session.link, w.session.shadow
     assert w.session.state == "running" and engine_running(w) and shadow.isRunning()
-    t0 = time.perf_counter()
-    w.close()
-    assert time.perf_counter() - t0 < 2.0
+    w.close()  # returns once the engine has ended (a hang fails the suite's timeout)
     assert not engine_running(w) and not shadow.isRunning()
     if link.placement == "process":
         assert link.process.returncode == 0  # it shut down when asked, it was not killed

@@ -180,7 +180,7 @@ def test_a_window_shown_before_its_model_stays_within_the_screen(qtbot, screen_o
     heights = []
     w.resizeEvent = lambda event: heights.append(event.size().height())
     try:
-        qtbot.waitUntil(lambda: w.panels is not None, timeout=20000)
+        qtbot.waitUntil(lambda: w.panels is not None, timeout=60_000)
         qtbot.wait(50)  # the deferred sizing of the new docks
         assert problems(w) == []
         assert all(h <= 768 for h in heights), heights

@@ -16,7 +16,7 @@ from gui.panels.flow_views import DensityView, ForwardMapView
 from gui.panels.registry import build_panels
 from gui.shadow import ShadowModel
 
-TIMEOUT_MS = 30_000
+TIMEOUT_MS = 60_000
 
 
 @pytest.fixture
