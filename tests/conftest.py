@@ -10,6 +10,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import faulthandler  # noqa: E402
 import gzip  # noqa: E402
 import hashlib  # noqa: E402
 import http.server  # noqa: E402
@@ -47,6 +48,18 @@ def fresh_qt_settings(private_qt_settings):
         from PySide6.QtCore import QSettings
 
         QSettings().clear()
+
+
+HUNG_TEST_S = 480  # far beyond any test's own waits (60 s) and the bench test (about 100 s)
+
+
+@pytest.fixture(autouse=True)
+def hung_test_dumps_every_thread_and_exits():
+    """A test that hangs (a deadlock) prints every thread's Python stack and ends the run, so CI says
+    where it hung instead of running into its time limit."""
+    faulthandler.dump_traceback_later(HUNG_TEST_S, exit=True)
+    yield
+    faulthandler.cancel_dump_traceback_later()
 
 
 @pytest.fixture(autouse=True)
