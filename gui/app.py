@@ -27,6 +27,9 @@ def make_app() -> QApplication:
     QCoreApplication.setOrganizationName("genviz")
     QCoreApplication.setApplicationName("genviz")
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    from gui.i18n import install
+
+    install()  # the language set in the window (View > Language), else the system's
     configure_pyqtgraph()
     # The training thread holds the GIL between its torch ops; when the GUI thread asks for it,
     # make it wait at most 0.5 ms instead of the default 5 ms, so slider moves and paints stay prompt.

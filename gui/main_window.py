@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -33,6 +33,7 @@ from gui.controller import Session
 from gui.dock_layout import arrange as arrange_docks
 from gui.draw_points import DATA_DIR_ENV
 from gui.draw_scheduler import DrawScheduler
+from gui.i18n import LANGUAGES, installed_language, remember_language, translate
 from gui.panels.registry import PanelSet, build_panels
 from gui.settings_panel import SettingsPanel
 from gui.timeline_bar import TimelineBar
@@ -61,7 +62,14 @@ def runs_folder() -> Path:
     return Path(root) / "runs"
 
 
-LOADING_TEXT = "Loading PyTorch and building the model…"  # in the status bar while the launch builds
+LOADING_TEXT = QT_TRANSLATE_NOOP("MainWindow", "Loading PyTorch and building the model…")  # status bar, at launch
+# The titles of the prompts that may discard work (confirm_discard gets the English name; tests answer by it)
+ACTION_TITLES = {"Reset": QT_TRANSLATE_NOOP("MainWindow", "Reset"),
+                 "Train from scratch": QT_TRANSLATE_NOOP("MainWindow", "Train from scratch"),
+                 "Attach": QT_TRANSLATE_NOOP("MainWindow", "Attach"), "Load": QT_TRANSLATE_NOOP("MainWindow", "Load")}
+STATES = {"idle": QT_TRANSLATE_NOOP("MainWindow", "idle"), "running": QT_TRANSLATE_NOOP("MainWindow", "running"),
+          "paused": QT_TRANSLATE_NOOP("MainWindow", "paused"), "stopped": QT_TRANSLATE_NOOP("MainWindow", "stopped"),
+          "dead": QT_TRANSLATE_NOOP("MainWindow", "dead")}
 
 def run_folder_name(model: str, dataset: str, when: float | None = None) -> str:
     """A new run folder's proposed name, e.g. gan-ring8-20261202-103000."""
@@ -89,7 +97,7 @@ class MainWindow(QMainWindow):
         self.error_box: QMessageBox | None = None
 
         self.settings_panel = SettingsPanel(model, dataset, preset)
-        self.settings_dock = self._dock(self.settings_panel, "Settings", "settings_dock", Qt.LeftDockWidgetArea)
+        self.settings_dock = self._dock(self.settings_panel, translate("MainWindow", "Settings"), "settings_dock", Qt.LeftDockWidgetArea)
         self.settings_panel.live_changed.connect(self._on_live_setting)
         self.settings_panel.validity_changed.connect(self._on_validity)
         self.settings_panel.points_chosen.connect(self.on_reset)  # drawn points: Train then trains on them
@@ -134,42 +142,44 @@ class MainWindow(QMainWindow):
         return dock
 
     def _make_toolbar(self) -> None:
-        bar = QToolBar("Training")
+        bar = QToolBar(translate("MainWindow", "Training"))
         bar.setObjectName("training_toolbar")
         bar.setToolButtonStyle(Qt.ToolButtonTextOnly)
         self.addToolBar(bar)
         self.actions_by_name: dict[str, QAction] = {}
         for name, text, keys, slot in (
-            ("train", "Train", "F5", self.on_train),
-            ("pause", "Pause", "Space", self.on_pause),
-            ("step", "Step", "Ctrl+Right", self.on_step),
-            ("stop", "Stop", "Shift+F5", self.on_stop),
-            ("save", "Save", QKeySequence.Save, self.on_save),
-            ("save_as", "Save As…", "Ctrl+Shift+S", self.on_save_as),
-            ("load", "Load", QKeySequence.Open, self.on_load),
-            ("reset", "Reset", "Ctrl+R", self.on_reset),
+            ("train", translate("MainWindow", "Train"), "F5", self.on_train),
+            ("pause", translate("MainWindow", "Pause"), "Space", self.on_pause),
+            ("step", translate("MainWindow", "Step"), "Ctrl+Right", self.on_step),
+            ("stop", translate("MainWindow", "Stop"), "Shift+F5", self.on_stop),
+            ("save", translate("MainWindow", "Save"), QKeySequence.Save, self.on_save),
+            ("save_as", translate("MainWindow", "Save As…"), "Ctrl+Shift+S", self.on_save_as),
+            ("load", translate("MainWindow", "Load"), QKeySequence.Open, self.on_load),
+            ("reset", translate("MainWindow", "Reset"), "Ctrl+R", self.on_reset),
         ):
             action = QAction(text, self)
             action.setObjectName(f"action_{name}")
             action.setShortcut(QKeySequence(keys))
-            action.setToolTip(f"{text} ({QKeySequence(keys).toString()})")
+            action.setToolTip(f"{text} ({QKeySequence(keys).toString(QKeySequence.NativeText)})")
             action.triggered.connect(slot)
             bar.addAction(action)
             self.actions_by_name[name] = action
-        menu = self.menuBar().addMenu("&Engine")
-        for name, text, slot in (("attach", "Attach to a remote engine…", self.on_attach),
-                                 ("download", "Download the run from the engine…", self.on_download)):
+        menu = self.menuBar().addMenu(translate("MainWindow", "&Engine"))
+        for name, text, slot in (("attach", translate("MainWindow", "Attach to a remote engine…"), self.on_attach),
+                                 ("download", translate("MainWindow", "Download the run from the engine…"), self.on_download)):
             action = QAction(text, self)
             action.setObjectName(f"action_{name}")
             action.triggered.connect(slot)
             menu.addAction(action)
             self.actions_by_name[name] = action
         for title, entries in (
-            ("E&xport", (("export_picture", "Picture of a panel or the window (PNG, SVG)…", self.on_export_picture),
-                         ("export_film", "Film of the run's timeline (GIF, MP4)…", self.on_export_film),
-                         ("export_csv", "Metrics of this and the compared runs (CSV)…", self.on_export_csv))),
-            ("&Compare", (("compare", "Compare with run…", self.on_compare),
-                          ("stop_comparing", "Stop comparing", self.stop_comparing))),
+            (translate("MainWindow", "E&xport"), (("export_picture", translate("MainWindow", "Picture of a panel or the window (PNG, SVG)…"),
+                                             self.on_export_picture),
+                         ("export_film", translate("MainWindow", "Film of the run's timeline (GIF, MP4)…"), self.on_export_film),
+                         ("export_csv", translate("MainWindow", "Metrics of this and the compared runs (CSV)…"),
+                          self.on_export_csv))),
+            (translate("MainWindow", "&Compare"), (("compare", translate("MainWindow", "Compare with run…"), self.on_compare),
+                          ("stop_comparing", translate("MainWindow", "Stop comparing"), self.stop_comparing))),
         ):
             menu = self.menuBar().addMenu(title)
             for name, text, slot in entries:
@@ -179,6 +189,25 @@ class MainWindow(QMainWindow):
                 menu.addAction(action)
                 self.actions_by_name[name] = action
         self.actions_by_name["stop_comparing"].setEnabled(False)
+        self._make_language_menu()
+
+    def _make_language_menu(self) -> None:
+        """View > Language: English or Russian, remembered; it applies when the window is next opened."""
+        menu = self.menuBar().addMenu(translate("MainWindow", "&View")).addMenu(translate("MainWindow", "Language (applies on restart)"))
+        menu.setObjectName("language_menu")
+        group = QActionGroup(self)
+        for code, name in LANGUAGES.items():
+            action = QAction(name, self, checkable=True, checked=code == installed_language())
+            action.setObjectName(f"action_language_{code}")
+            action.triggered.connect(lambda _=False, c=code: self.choose_language(c))
+            group.addAction(action)
+            menu.addAction(action)
+            self.actions_by_name[f"language_{code}"] = action
+
+    def choose_language(self, language: str) -> None:
+        remember_language(language)
+        self.show_notice(translate("MainWindow", "The language changes when genviz is next opened.")
+                         if language != installed_language() else "")
 
     def _make_status_bar(self) -> None:
         self.status_labels = {}
@@ -198,9 +227,9 @@ class MainWindow(QMainWindow):
                 ensure_fashion_mnist(self)
             self.session.build(cfg, background=background)
             if background:
-                self.statusBar().showMessage(LOADING_TEXT)
+                self.statusBar().showMessage(translate("MainWindow", LOADING_TEXT))
         except (ConfigError, OSError) as exc:
-            self.show_error("Settings", str(exc))
+            self.show_error(translate("MainWindow", "Settings"), str(exc))
             return False
         return True
 
@@ -231,9 +260,9 @@ class MainWindow(QMainWindow):
         for request in self.panels.setting_requests:  # e.g. the lesson's loss switch: set as if typed
             request.connect(self.settings_panel.set_value)
         self.settings_panel.mark_applied(self.session.cfg)
-        self.status_labels["device"].setText(f"device: {self.session.device or '…'}")
+        self.status_labels["device"].setText(translate("MainWindow", "device: {}").format(self.session.device or "…"))
         self._marker_version = -1
-        if self.statusBar().currentMessage() == LOADING_TEXT:
+        if self.statusBar().currentMessage() == translate("MainWindow", LOADING_TEXT):
             self.statusBar().clearMessage()
         if self._train_when_built:  # after the engine has been told to build it (model_changed comes first)
             self._train_when_built = False
@@ -335,7 +364,7 @@ class MainWindow(QMainWindow):
                 if not self._discard_allowed("Train from scratch") or not self._build_from_settings():
                     return
         if s.step >= s.cfg.train.steps:
-            self.show_notice(f"Reached train.steps = {s.cfg.train.steps}; raise it to train on.")
+            self.show_notice(translate("MainWindow", "Reached train.steps = {}; raise it to train on.").format(s.cfg.train.steps))
             return
         s.start()
 
@@ -361,17 +390,19 @@ class MainWindow(QMainWindow):
 
     def confirm_discard(self, action: str, unsaved_steps: int) -> bool:
         """Ask before losing work. Tests replace this to answer without a dialog."""
+        title = translate("MainWindow", ACTION_TITLES.get(action, action))
         answer = QMessageBox.question(
-            self, action, f"{action} discards {unsaved_steps:,} unsaved training steps. Go on?",
+            self, title, translate("MainWindow", "{action} discards {n:,} unsaved training steps. Go on?").format(
+                action=title, n=unsaved_steps),
             QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Cancel)
         return answer == QMessageBox.Discard
 
     def ask_continue_or_scratch(self, step: int) -> str:
         """'continue', 'scratch' or 'cancel'. Tests replace this to answer without a dialog."""
-        box = QMessageBox(QMessageBox.Question, "Train", f"This run stopped at step {step:,}.",
+        box = QMessageBox(QMessageBox.Question, translate("MainWindow", "Train"), translate("MainWindow", "This run stopped at step {:,}.").format(step),
                           QMessageBox.NoButton, self)
-        go_on = box.addButton(f"Continue from step {step:,}", QMessageBox.AcceptRole)
-        scratch = box.addButton("Train from scratch", QMessageBox.DestructiveRole)
+        go_on = box.addButton(translate("MainWindow", "Continue from step {:,}").format(step), QMessageBox.AcceptRole)
+        scratch = box.addButton(translate("MainWindow", "Train from scratch"), QMessageBox.DestructiveRole)
         box.addButton(QMessageBox.Cancel)
         box.setDefaultButton(go_on)
         box.exec()
@@ -387,10 +418,11 @@ class MainWindow(QMainWindow):
 
     def on_save_as(self) -> None:
         if self.session.model is None:
-            self.show_error("Save", "Nothing to save yet: press Train first.")
+            self.show_error(translate("MainWindow", "Save"), translate("MainWindow", "Nothing to save yet: press Train first."))
             return
         if self.session.remote:  # saved on the engine's disk, in a folder inside its run folder
-            name, ok = QInputDialog.getText(self, "Save on the engine", "Folder inside the engine's run folder:",
+            name, ok = QInputDialog.getText(self, translate("MainWindow", "Save on the engine"),
+                                            translate("MainWindow", "Folder inside the engine's run folder:"),
                                             text=time.strftime("save-%Y%m%d-%H%M%S"))
             if ok and name:
                 self.save_to(name)
@@ -414,30 +446,33 @@ class MainWindow(QMainWindow):
         runs folder); it is created here. None when they cancel or the name cannot be used."""
         cfg = self.session.cfg
         proposed = self._runs_root() / run_folder_name(cfg.model, cfg.data.dataset)
-        path, _ = QFileDialog.getSaveFileName(self, "Save run as a new folder", str(proposed), "Run folder (*)")
+        path, _ = QFileDialog.getSaveFileName(self, translate("MainWindow", "Save run as a new folder"), str(proposed),
+                                              translate("MainWindow", "Run folder (*)"))
         if not path:
             return None
         folder = Path(path)
         if folder.exists() and not folder.is_dir():
-            self.show_error("Save", f"{folder} is a file: choose a name for a new folder.")
+            self.show_error(translate("MainWindow", "Save"), translate("MainWindow", "{} is a file: choose a name for a new folder.").format(folder))
             return None
         if folder.is_dir() and any(folder.iterdir()) and not (folder / "checkpoint.safetensors").is_file():
-            self.show_error("Save", f"{folder} already holds other files: choose a name for a new folder.")
+            self.show_error(translate("MainWindow", "Save"),
+                            translate("MainWindow", "{} already holds other files: choose a name for a new folder.").format(folder))
             return None
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            self.show_error("Save", f"Could not make {folder}: {exc}")
+            self.show_error(translate("MainWindow", "Save"), translate("MainWindow", "Could not make {}: {}").format(folder, exc))
             return None
         return str(folder)
 
     def on_attach(self) -> None:
         """Watch and steer an engine started with `python main.py engine --listen ...`."""
-        address, ok = QInputDialog.getText(self, "Attach to an engine", "Engine address (as the engine printed it):",
+        address, ok = QInputDialog.getText(self, translate("MainWindow", "Attach to an engine"),
+                                           translate("MainWindow", "Engine address (as the engine printed it):"),
                                            text="tcp://127.0.0.1:5555")
         if not ok or not address:
             return
-        key_file, _ = QFileDialog.getOpenFileName(self, "The engine's key file", str(Path.home()))
+        key_file, _ = QFileDialog.getOpenFileName(self, translate("MainWindow", "The engine's key file"), str(Path.home()))
         if key_file:
             self.attach_to(address, key_file)
 
@@ -448,20 +483,20 @@ class MainWindow(QMainWindow):
             parse_address(address)
             key = read_key_file(key_file)
         except ValueError as exc:
-            self.show_error("Attach", str(exc))
+            self.show_error(translate("MainWindow", "Attach"), str(exc))
             return False
         if not self._discard_allowed("Attach"):
             return False
         self.session.attach(address, key)
-        self.show_notice(f"Attaching to {address}…")
+        self.show_notice(translate("MainWindow", "Attaching to {}…").format(address))
         return True
 
     def on_download(self) -> None:
         if not self.session.remote:
-            self.show_error("Download", "Download copies a remote engine's run folder; this window trains here. "
-                                        "Use Save instead.")
+            self.show_error(translate("MainWindow", "Download"), translate("MainWindow", "Download copies a remote engine's run folder; "
+                                                                      "this window trains here. Use Save instead."))
             return
-        folder = QFileDialog.getExistingDirectory(self, "Download the run into folder", str(Path.home()))
+        folder = QFileDialog.getExistingDirectory(self, translate("MainWindow", "Download the run into folder"), str(Path.home()))
         if folder:
             self.session.download(folder)
 
@@ -469,12 +504,12 @@ class MainWindow(QMainWindow):
         try:
             self.session.save(folder)
         except (OSError, RuntimeError) as exc:
-            self.show_error("Save", f"Could not save to {folder}: {exc}")
+            self.show_error(translate("MainWindow", "Save"), translate("MainWindow", "Could not save to {}: {}").format(folder, exc))
 
     def on_load(self) -> None:
         if not self._discard_allowed("Load"):
             return
-        folder = QFileDialog.getExistingDirectory(self, "Open a saved run folder", str(self._runs_root()))
+        folder = QFileDialog.getExistingDirectory(self, translate("MainWindow", "Open a saved run folder"), str(self._runs_root()))
         if folder:
             self.load_from(folder)
 
@@ -482,10 +517,10 @@ class MainWindow(QMainWindow):
         try:
             self.session.load(folder)
         except (ConfigError, OSError) as exc:
-            self.show_error("Load", str(exc))
+            self.show_error(translate("MainWindow", "Load"), str(exc))
             return False
         self.settings_panel.show_config(self.session.cfg)
-        self.show_notice(f"Loaded {folder} at step {self.session.step}; press Train or Space to go on.")
+        self.show_notice(translate("MainWindow", "Loaded {} at step {}; press Train or Space to go on.").format(folder, self.session.step))
         return True
 
     # -- export -------------------------------------------------------------------------
@@ -514,13 +549,13 @@ class MainWindow(QMainWindow):
 
     def on_export_picture(self) -> None:
         if self.panels is None:
-            self.show_error("Export", "Nothing to export yet: no model is built.")
+            self.show_error(translate("MainWindow", "Export"), translate("MainWindow", "Nothing to export yet: no model is built."))
             return
-        choices = {"window": "The whole window"} | {p.object_name: p.title for p in self.panels.all()}
-        target = self.ask_export_target("Export a picture", choices)
+        choices = {"window": translate("MainWindow", "The whole window")} | {p.object_name: p.title for p in self.panels.all()}
+        target = self.ask_export_target(translate("MainWindow", "Export a picture"), choices)
         if target is None:
             return
-        path = self.ask_export_path("Export a picture", ("png", "svg"),
+        path = self.ask_export_path(translate("MainWindow", "Export a picture"), ("png", "svg"),
                                     self._export_name(target if target != "window" else "window"))
         if path is not None:
             self.export_picture(target, path)
@@ -534,7 +569,7 @@ class MainWindow(QMainWindow):
         widget = self if target == "window" else next((p for p in (self.panels.all() if self.panels else [])
                                                        if p.object_name == target), None)
         if widget is None:
-            self.show_error("Export", f"There is no panel named {target!r} in this window.")
+            self.show_error(translate("MainWindow", "Export"), translate("MainWindow", "There is no panel named {!r} in this window.").format(target))
             return False
         try:
             check_output(path, path.suffix.lower()[1:] if path.suffix.lower() in (".png", ".svg") else "png")
@@ -546,23 +581,23 @@ class MainWindow(QMainWindow):
             cfg = self.session.cfg
             write_picture(widget, path, f"genviz: {cfg.model} on {cfg.data.dataset}, step {self.shown_step()}")
         except ConfigError as exc:
-            self.show_error("Export", str(exc))
+            self.show_error(translate("MainWindow", "Export"), str(exc))
             return False
-        self.show_notice(f"Wrote {path}")
+        self.show_notice(translate("MainWindow", "Wrote {}").format(path))
         return True
 
     def on_export_film(self) -> None:
         from gui.replay import MAIN, drawable
 
         if self.panels is None:
-            self.show_error("Export", "Nothing to export yet: no model is built.")
+            self.show_error(translate("MainWindow", "Export"), translate("MainWindow", "Nothing to export yet: no model is built."))
             return
-        choices = {"whole": "The whole set of panels", MAIN: self.panels.main.title}
+        choices = {"whole": translate("MainWindow", "The whole set of panels"), MAIN: self.panels.main.title}
         choices |= {p.object_name: p.title for p in drawable(self.panels) if p is not self.panels.main}
-        target = self.ask_export_target("Export a film of the run's timeline", choices)
+        target = self.ask_export_target(translate("MainWindow", "Export a film of the run's timeline"), choices)
         if target is None:
             return
-        path = self.ask_export_path("Export a film", ("gif", "mp4"), self._export_name(f"{target}-film"))
+        path = self.ask_export_path(translate("MainWindow", "Export a film"), ("gif", "mp4"), self._export_name(f"{target}-film"))
         if path is not None:
             self.export_film(None if target == "whole" else target, path)
 
@@ -576,24 +611,27 @@ class MainWindow(QMainWindow):
 
         s, path = self.session, Path(path)
         if self.film_job is not None and self.film_job.running:
-            self.show_error("Export", f"A film is being written already ({self.film_job.writer.out.name}).")
+            self.show_error(translate("MainWindow", "Export"),
+                            translate("MainWindow", "A film is being written already ({}).").format(self.film_job.writer.out.name))
             return None
         frames = s.timeline.frames() if s.timeline is not None else []
         if s.model is None or s.metrics is None or not frames:
-            self.show_error("Export", "Nothing recorded yet: a film shows the run's recorded steps; train first.")
+            self.show_error(translate("MainWindow", "Export"),
+                            translate("MainWindow", "Nothing recorded yet: a film shows the run's recorded steps; train first."))
             return None
         kind = path.suffix.lower()[1:]
         try:
             check_output(path, kind if kind in FILMS else "gif")
             replay = Replay(s.cfg, s.metrics, panel)
         except (ConfigError, UnknownPanel) as exc:
-            self.show_error("Export", str(exc) if isinstance(exc, ConfigError) else f"No panel named {panel!r}.")
+            self.show_error(translate("MainWindow", "Export"), str(exc) if isinstance(exc, ConfigError)
+                            else translate("MainWindow", "No panel named {!r}.").format(panel))
             return None
         try:
             writer = FilmWriter(replay, frames, [], path, fps)
         except ConfigError as exc:
             replay.close()
-            self.show_error("Export", str(exc))
+            self.show_error(translate("MainWindow", "Export"), str(exc))
             return None
         self.film_job = job = FilmJob(writer, self)
         job.done.connect(self._on_film_done)
@@ -606,10 +644,10 @@ class MainWindow(QMainWindow):
         elif "cancelled" in message:
             self.statusBar().showMessage(message, 8000)
         else:
-            self.show_error("Export", message)
+            self.show_error(translate("MainWindow", "Export"), message)
 
     def on_export_csv(self) -> None:
-        path = self.ask_export_path("Export metrics", ("csv",), self._export_name("metrics"))
+        path = self.ask_export_path(translate("MainWindow", "Export metrics"), ("csv",), self._export_name("metrics"))
         if path is not None:
             self.export_csv(path)
 
@@ -619,21 +657,22 @@ class MainWindow(QMainWindow):
 
         s, path = self.session, Path(path)
         if s.metrics is None:
-            self.show_error("Export", "No metrics yet: train first.")
+            self.show_error(translate("MainWindow", "Export"), translate("MainWindow", "No metrics yet: train first."))
             return False
-        own = Path(s.run_dir).name if s.run_dir and not s.remote else "this run"
+        own = Path(s.run_dir).name if s.run_dir and not s.remote else translate("MainWindow", "this run")
         runs = [(own, s.metrics)] + [(run.name, run.metrics) for run in self.compare.runs]
         try:
             write_metrics_csv(path, runs)
         except ConfigError as exc:
-            self.show_error("Export", str(exc))
+            self.show_error(translate("MainWindow", "Export"), str(exc))
             return False
-        self.show_notice(f"Wrote {path} ({len(runs)} run{'s' if len(runs) > 1 else ''})")
+        self.show_notice(translate("MainWindow", "Wrote {} (1 run)").format(path) if len(runs) == 1 else
+                         translate("MainWindow", "Wrote {} ({} runs)").format(path, len(runs)))
         return True
 
     # -- compare ----------------------------------------------------------------------------
     def on_compare(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Compare with run folder", str(self._runs_root()))
+        folder = QFileDialog.getExistingDirectory(self, translate("MainWindow", "Compare with run folder"), str(self._runs_root()))
         if folder:
             self.compare_with(folder)
 
@@ -642,18 +681,18 @@ class MainWindow(QMainWindow):
         try:
             run = self.compare.add(folder)
         except (ConfigError, OSError) as exc:
-            self.show_error("Compare", str(exc))
+            self.show_error(translate("MainWindow", "Compare"), str(exc))
             return False
         if self.compare_view is None:  # a window of its own beside this one: it takes no room from the panels
             self.compare_view = CompareView(self.compare, self)
             self.compare_view.setWindowFlag(Qt.Window)
-            self.compare_view.setWindowTitle("genviz: compared runs")
+            self.compare_view.setWindowTitle(translate("MainWindow", "genviz: compared runs"))
             self.compare_view.rebuild()
         self._place_compare_view()  # one view wider for each run
         self.compare_view.show()
         self._show_compared_step(force=True)
         self.actions_by_name["stop_comparing"].setEnabled(True)
-        self.show_notice(f"Comparing with {run.name} (step {run.step:,})")
+        self.show_notice(translate("MainWindow", "Comparing with {} (step {:,})").format(run.name, run.step))
         return True
 
     def _place_compare_view(self) -> None:
@@ -683,17 +722,17 @@ class MainWindow(QMainWindow):
     # -- reactions ----------------------------------------------------------------------
     def _on_state(self, state: str) -> None:
         a = self.actions_by_name
-        a["pause"].setText("Resume" if state == "paused" else "Pause")
+        a["pause"].setText(translate("MainWindow", "Resume") if state == "paused" else translate("MainWindow", "Pause"))
         a["pause"].setEnabled(state in ("running", "paused"))
         a["stop"].setEnabled(state in ("running", "paused"))
         a["train"].setEnabled(state != "running")
-        self.status_labels["state"].setText(state)
+        self.status_labels["state"].setText(translate("MainWindow", STATES.get(state, state)))
 
     def _on_event(self, kind: str, message: str) -> None:
         if kind == "error":
             self._train_when_built = False  # e.g. the model could not be built
         if kind in ("nan", "error"):
-            self.show_error("Training paused" if kind == "nan" else "Training error", message)
+            self.show_error(translate("MainWindow", "Training paused") if kind == "nan" else translate("MainWindow", "Training error"), message)
         elif kind in ("saved", "downloaded", "link", "applied"):
             self.show_notice(message)
         elif kind == "status":  # progress of slow one-off work, e.g. training the digit classifier
@@ -795,12 +834,12 @@ class MainWindow(QMainWindow):
         s, labels = self.session, self.status_labels
         if s.model is None:
             return
-        labels["step"].setText(f"step {s.step:,}")
-        labels["rate"].setText(f"{s.steps_per_sec:,.0f} steps/s" if s.state == "running" else "–")
+        labels["step"].setText(translate("MainWindow", "step {:,}").format(s.step))
+        labels["rate"].setText(translate("MainWindow", "{:,.0f} steps/s").format(s.steps_per_sec) if s.state == "running" else "–")
         elapsed = int(s.elapsed)
         labels["elapsed"].setText(f"{elapsed // 3600:d}:{elapsed // 60 % 60:02d}:{elapsed % 60:02d}")
         if s.device:
-            labels["device"].setText(f"device: {s.device}")
+            labels["device"].setText(translate("MainWindow", "device: {}").format(s.device))
 
     def _on_snapshot_arrived(self) -> None:
         """Panels that keep a record over time (the D histograms) take every snapshot as it comes,
@@ -812,16 +851,16 @@ class MainWindow(QMainWindow):
         """The window stays up and says so in one line; it offers to reopen the last save."""
         s = self.session
         saved = s.run_dir if s.run_dir and (Path(s.run_dir) / "checkpoint.safetensors").is_file() else None
-        offer = f" Reopen the last save ({saved}) to carry on from it." if saved else \
-            " Unsaved steps are lost; press Reset to start a new engine."
+        offer = " " + (translate("MainWindow", "Reopen the last save ({}) to carry on from it.").format(saved) if saved else
+                       translate("MainWindow", "Unsaved steps are lost; press Reset to start a new engine."))
         self.last_message = ("error", line)
         self.statusBar().showMessage(line + offer)
-        box = self.died_box = QMessageBox(QMessageBox.Warning, "Training engine stopped", line + offer,
+        box = self.died_box = QMessageBox(QMessageBox.Warning, translate("MainWindow", "Training engine stopped"), line + offer,
                                           QMessageBox.NoButton, self)
         box.setObjectName("engine_died_box")
         box.setModal(False)
         if saved:
-            reopen = box.addButton("Reopen last save", QMessageBox.AcceptRole)
+            reopen = box.addButton(translate("MainWindow", "Reopen last save"), QMessageBox.AcceptRole)
             reopen.clicked.connect(lambda: self.load_from(saved))
         box.addButton(QMessageBox.Close)
         box.show()
@@ -831,9 +870,10 @@ class MainWindow(QMainWindow):
         """'save', 'discard' or 'cancel'. Tests replace this to answer without a dialog."""
         training = self.session.is_training
         answer = QMessageBox.question(
-            self, "Training in progress" if training else "Unsaved training",
-            "Save this run before closing?" if training else
-            f"{self.session.step - self.session.saved_step:,} training steps are not saved. Save this run before closing?",
+            self, translate("MainWindow", "Training in progress") if training else translate("MainWindow", "Unsaved training"),
+            translate("MainWindow", "Save this run before closing?") if training else
+            translate("MainWindow", "{:,} training steps are not saved. Save this run before closing?").format(
+                self.session.step - self.session.saved_step),
             QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
         return {QMessageBox.Save: "save", QMessageBox.Discard: "discard"}.get(answer, "cancel")
 
