@@ -129,7 +129,9 @@ class Proxy:
         self.server = socket.create_server(("127.0.0.1", 0))
         self.address = f"tcp://127.0.0.1:{self.server.getsockname()[1]}"
         self.pairs: list[tuple[socket.socket, socket.socket]] = []
-        threading.Thread(target=self._accept, daemon=True).start()
+        self.sockets: list[socket.socket] = []  # every relayed socket, closed at the end
+        self.accepting = threading.Thread(target=self._accept, daemon=True)
+        self.accepting.start()
 
     def _accept(self):
         while True:
@@ -139,6 +141,7 @@ class Proxy:
                 return
             upstream = socket.create_connection(self.target)
             self.pairs.append((client, upstream))
+            self.sockets += [client, upstream]
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
 
@@ -166,7 +169,14 @@ class Proxy:
 
     def close(self):
         self.cut()
+        try:  # close() alone does not wake a thread blocked in accept(); shutdown() does
+            self.server.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self.server.close()
+        self.accepting.join(10)
+        for sock in self.sockets:
+            sock.close()
 
 
 def test_a_dropped_link_reconnects_without_losing_rows(qtbot, engine):
