@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,8 +29,14 @@ from core.config import MODELS, ConfigError, RunConfig, allowed_text, check_valu
 from core.dataset_names import IMAGE_DATASETS, PLANE_DATASETS
 from core.presets import build_config, preset_names
 from gui.draw_points import DrawPointsDialog
+from gui.i18n import translate
 
-DEFAULT_PRESET = "(defaults)"
+DEFAULT_PRESET = QT_TRANSLATE_NOOP("SettingsPanel", "(defaults)")  # shown translated
+# The boxes of the form, one per config section; the fields in them keep their config names (as typed
+# on the command line and in presets: --set gan.lr_g=...), which the translation test lets through.
+SECTION_TITLES = {"data": QT_TRANSLATE_NOOP("SettingsPanel", "Data (data)"),
+                  "train": QT_TRANSLATE_NOOP("SettingsPanel", "Training (train)")}
+IDENTIFIER_PROPERTY = "config_identifier"  # a label that shows a config name, the same in every language
 ERROR_STYLE = "QLineEdit { border: 2px solid #d62728; background: #fff0f0; }"
 HIDDEN_FIELDS = {("data", "dataset")}  # chosen by the combo above the form
 
@@ -50,11 +56,11 @@ class SettingsPanel(QWidget):
         self.dataset_box.addItems(list(PLANE_DATASETS) + list(IMAGE_DATASETS))
         self.preset_box = QComboBox()
         self.path_edit = QLineEdit()
-        self.path_edit.setPlaceholderText("file for csv / image data")
-        browse = QPushButton("Browse…")
+        self.path_edit.setPlaceholderText(translate("SettingsPanel", "file for csv / image data"))
+        browse = QPushButton(translate("SettingsPanel", "Browse…"))
         browse.clicked.connect(self._browse)
-        self.draw_button = QPushButton("Draw points…")
-        self.draw_button.setToolTip("Draw your own 2-D points with the mouse and train on them (csv data set)")
+        self.draw_button = QPushButton(translate("SettingsPanel", "Draw points…"))
+        self.draw_button.setToolTip(translate("SettingsPanel", "Draw your own 2-D points with the mouse and train on them (csv data set)"))
         self.draw_button.clicked.connect(self.open_draw_dialog)
         self.draw_dialog: DrawPointsDialog | None = None
         self.message = QLabel("")
@@ -65,16 +71,16 @@ class SettingsPanel(QWidget):
         self.pending.setWordWrap(True)
 
         top = QFormLayout()
-        top.addRow("model", self.model_box)
+        top.addRow(translate("SettingsPanel", "model"), self.model_box)
         data_row = QHBoxLayout()
         data_row.addWidget(self.dataset_box, 1)
         data_row.addWidget(self.draw_button)
-        top.addRow("data set", data_row)
+        top.addRow(translate("SettingsPanel", "data set"), data_row)
         path_row = QHBoxLayout()
         path_row.addWidget(self.path_edit, 1)
         path_row.addWidget(browse)
-        top.addRow("file", path_row)
-        top.addRow("preset", self.preset_box)
+        top.addRow(translate("SettingsPanel", "file"), path_row)
+        top.addRow(translate("SettingsPanel", "preset"), self.preset_box)
         self.form_host = QWidget()
         self.form_layout = QVBoxLayout(self.form_host)
         self.form_layout.setContentsMargins(0, 0, 0, 0)
@@ -111,8 +117,8 @@ class SettingsPanel(QWidget):
 
     def _fill_presets(self, model: str, preset: str | None) -> None:
         self.preset_box.clear()
-        self.preset_box.addItems([DEFAULT_PRESET] + preset_names(model))
-        self.preset_box.setCurrentText(preset or DEFAULT_PRESET)
+        self.preset_box.addItems([translate("SettingsPanel", DEFAULT_PRESET)] + preset_names(model))
+        self.preset_box.setCurrentText(preset or translate("SettingsPanel", DEFAULT_PRESET))
 
     def _on_selection(self, *_):
         if self._building:
@@ -127,10 +133,11 @@ class SettingsPanel(QWidget):
     def selection(self) -> tuple[str, str, str | None]:
         preset = self.preset_box.currentText()
         return self.model_box.currentText(), self.dataset_box.currentText(), (
-            None if preset in ("", DEFAULT_PRESET) else preset)
+            None if preset in ("", translate("SettingsPanel", DEFAULT_PRESET)) else preset)
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Data file", "", "Data (*.csv *.npy *.npz);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self, translate("SettingsPanel", "Data file"), "",
+                                              translate("SettingsPanel", "Data (*.csv *.npy *.npz);;All files (*)"))
         if path:
             self.path_edit.setText(path)
             if path.endswith(".csv"):
@@ -170,16 +177,19 @@ class SettingsPanel(QWidget):
             return
         self.message.setText("")
         for section, obj in cfg.sections.items():
-            box = QGroupBox(section)
+            box = QGroupBox(translate("SettingsPanel", SECTION_TITLES[section]) if section in SECTION_TITLES
+                            else section.upper() if section in ("gan", "vae") else "RealNVP" if section == "realnvp"
+                            else section)
             form = QFormLayout(box)
             for f in fields(obj):
                 if (section, f.name) in HIDDEN_FIELDS or (section, f.name) == ("data", "path"):
                     continue
                 editor = self._editor(section, f, getattr(obj, f.name))
                 label = QLabel(f"{f.name} ●" if f.metadata.get("live") else f.name)
-                tip = f"{f.metadata.get('help', '')}\nallowed: {allowed_text(f)}"
+                label.setProperty(IDENTIFIER_PROPERTY, True)
+                tip = f"{f.metadata.get('help', '')}\n" + translate("SettingsPanel", "allowed: {}").format(allowed_text(f))
                 if f.metadata.get("live"):
-                    tip += "\n● applies while training runs"
+                    tip += "\n" + translate("SettingsPanel", "● applies while training runs")
                 label.setToolTip(tip.strip())
                 editor.setToolTip(tip.strip())
                 form.addRow(label, editor)
@@ -245,7 +255,7 @@ class SettingsPanel(QWidget):
         changed = [f"{s}.{k}" for s in wanted if isinstance(wanted[s], dict)
                    for k in wanted[s] if have.get(s, {}).get(k) != wanted[s][k]
                    and not self._is_live(s, k)]
-        self.pending.setText("Press Reset to apply: " + ", ".join(changed) if changed else "")
+        self.pending.setText(translate("SettingsPanel", "Press Reset to apply: {}").format(", ".join(changed)) if changed else "")
 
     def _is_live(self, section: str, name: str) -> bool:
         editor_key = (section, name)

@@ -9,13 +9,19 @@ times a second to follow the growing timeline; a drag asks the session for that 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QSlider, QToolBar
+
+from gui.i18n import translate
+
+# The session's notes on the timeline (gui.controller keeps them in English), translated here
+NOTES = {"an attached run's timeline starts when the window attached":
+         QT_TRANSLATE_NOOP("TimelineBar", "an attached run's timeline starts when the window attached")}
 
 
 class TimelineBar(QToolBar):
     def __init__(self, session, parent=None):
-        super().__init__("Timeline", parent)
+        super().__init__(translate("TimelineBar", "Timeline"), parent)
         self.setObjectName("timeline_bar")
         self.setMovable(False)
         self.session = session
@@ -23,16 +29,16 @@ class TimelineBar(QToolBar):
         self.slider.setObjectName("timeline_slider")
         self.slider.setRange(0, 0)
         self.slider.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
-        self.slider.setToolTip("Drag to show every panel as the run was at a recorded step; training goes on")
+        self.slider.setToolTip(translate("TimelineBar", "Drag to show every panel as the run was at a recorded step; training goes on"))
         self.slider.valueChanged.connect(self._on_value)
-        self.label = QLabel("live")
+        self.label = QLabel(translate("TimelineBar", "live"))
         self.label.setObjectName("timeline_label")
         self.label.setMinimumWidth(260)
-        self.live_button = QPushButton("Live")
+        self.live_button = QPushButton(translate("TimelineBar", "Live"))
         self.live_button.setObjectName("timeline_live")
-        self.live_button.setToolTip("Back to the present: the newest views and the whole history")
+        self.live_button.setToolTip(translate("TimelineBar", "Back to the present: the newest views and the whole history"))
         self.live_button.clicked.connect(self.go_live)
-        self.addWidget(QLabel(" Timeline "))
+        self.addWidget(QLabel(" " + translate("TimelineBar", "Timeline") + " "))
         self.addWidget(self.slider)
         self.addWidget(self.label)
         self.addWidget(self.live_button)
@@ -59,11 +65,12 @@ class TimelineBar(QToolBar):
 
     def _show_label(self) -> None:
         s, frames = self.session, len(self._steps)
-        note = f" · {s.timeline_note}" if s.timeline_note else ""
+        note = " · " + translate("TimelineBar", NOTES.get(s.timeline_note, s.timeline_note)) if s.timeline_note else ""
         if s.viewing is None:
-            self.label.setText(f"live · step {s.step:,} · {frames} recorded steps{note}")
+            self.label.setText(translate("TimelineBar", "live · step {:,} · {} recorded steps").format(s.step, frames) + note)
         else:
-            self.label.setText(f"showing step {s.viewing:,} of {s.step:,} · {frames} recorded steps{note}")
+            self.label.setText(translate("TimelineBar", "showing step {:,} of {:,} · {} recorded steps").format(s.viewing, s.step, frames)
+                               + note)
 
     def _on_value(self, index: int) -> None:
         if self._syncing or not self._steps:

@@ -8,6 +8,8 @@ import numpy as np
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QWidget
 
+from gui.i18n import translate
+
 OFF_SCREEN_INTERVAL_S = 1.0  # a panel in a hidden tab redraws at most this often
 
 
@@ -22,6 +24,9 @@ class Panel(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        # Titles and formulas are class constants marked with QT_TRANSLATE_NOOP("Panels", ...): shown translated
+        self.title = translate("Panels", self.title)
+        self.formula = translate("Panels", self.formula) if self.formula else ""
         self._drawn_versions = None
         self._drawn_at = float("-inf")
         self.setObjectName(self.object_name)
@@ -99,7 +104,7 @@ def toggle_row(specs, on_toggle) -> tuple[QHBoxLayout, dict[str, QCheckBox]]:
     """A row of show/hide check boxes from (key, label, checked) triples, each calling on_toggle."""
     row, boxes = QHBoxLayout(), {}
     for key, label, on in specs:
-        box = QCheckBox(label)
+        box = QCheckBox(translate("Panels", label))  # labels marked QT_TRANSLATE_NOOP("Panels", ...)
         box.setChecked(on)
         box.toggled.connect(on_toggle)
         row.addWidget(box)

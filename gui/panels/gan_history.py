@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QVBoxLayout
 
+from gui.i18n import translate
 from gui.panels.base import sized
 from gui.panels.history_plot import HistoryPlotPanel, curve_key
 from gui.panels.view_range import nice_ceil, value_range
@@ -14,42 +16,42 @@ from gui.style import D_COLOUR, FAKE, G_COLOUR, PLOT_MIN_HEIGHT, REAL, curve_pen
 
 @sized(520, 230)
 class GanLossesPanel(HistoryPlotPanel):
-    title = "Losses"
+    title = QT_TRANSLATE_NOOP("Panels", "Losses")
     object_name = "gan_losses"
-    columns = [("loss_d", "D loss  L(D,G)", D_COLOUR), ("loss_g", "G loss", G_COLOUR)]
-    y_label = "loss"
-    formula = ("L(D, G) = −(1/n) Σ log D(xᵢ) − (1/n) Σ log(1 − D(G(zᵢ))); D minimises L. "
+    columns = [("loss_d", QT_TRANSLATE_NOOP("Panels", "D loss  L(D,G)"), D_COLOUR), ("loss_g", QT_TRANSLATE_NOOP("Panels", "G loss"), G_COLOUR)]
+    y_label = QT_TRANSLATE_NOOP("Panels", "loss")
+    formula = (QT_TRANSLATE_NOOP("Panels", "L(D, G) = −(1/n) Σ log D(xᵢ) − (1/n) Σ log(1 − D(G(zᵢ))); D minimises L. "
                "minimax: G minimises (1/n) Σ log(1 − D(G(z))), which flattens as D wins (L → 0). "
-               "non-saturating: G minimises −(1/n) Σ log D(G(z)).")
+               "non-saturating: G minimises −(1/n) Σ log D(G(z))."))
 
 
 @sized(520, 230)
 class GradNormPanel(HistoryPlotPanel):
-    title = "Generator gradient norm"
+    title = QT_TRANSLATE_NOOP("Panels", "Generator gradient norm")
     object_name = "gan_grad_norm"
     columns = [("grad_norm_g", "‖∇θ_G L_G‖", G_COLOUR), ("grad_norm_d", "‖∇θ_D L_D‖", D_COLOUR)]
     log_default = True
-    y_label = "gradient norm"
-    formula = "When D separates real from fake perfectly, D(G(z)) → 0 and the minimax generator's gradient vanishes."
+    y_label = QT_TRANSLATE_NOOP("Panels", "gradient norm")
+    formula = QT_TRANSLATE_NOOP("Panels", "When D separates real from fake perfectly, D(G(z)) → 0 and the minimax generator's gradient vanishes.")
 
 
 @sized(520, 320)
 class DOutputsPanel(HistoryPlotPanel):
     """Mean D(x) and D(G(z)) over time, above histograms of both at the latest snapshot."""
 
-    title = "Discriminator outputs"
+    title = QT_TRANSLATE_NOOP("Panels", "Discriminator outputs")
     object_name = "gan_d_outputs"
-    columns = [("d_real", "mean D(x), real", REAL), ("d_fake", "mean D(G(z)), fake", FAKE)]
+    columns = [("d_real", QT_TRANSLATE_NOOP("Panels", "mean D(x), real"), REAL), ("d_fake", QT_TRANSLATE_NOOP("Panels", "mean D(G(z)), fake"), FAKE)]
     y_label = "D"
     uses = ("history", "snapshot")
-    formula = "D(x) = sigmoid(logit): 1 = judged real, 0 = judged fake (raw critic values for WGAN-GP)."
+    formula = QT_TRANSLATE_NOOP("Panels", "D(x) = sigmoid(logit): 1 = judged real, 0 = judged fake (raw critic values for WGAN-GP).")
     BINS = 40
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.hist = pg.PlotWidget()
-        self.hist.setLabel("bottom", "D output")
-        self.hist.setLabel("left", "fraction")
+        self.hist.setLabel("bottom", translate("Panels", "D output"))
+        self.hist.setLabel("left", translate("Panels", "fraction"))
         self.hist.getAxis("left").enableAutoSIPrefix(False)
         self.hist.setMinimumHeight(PLOT_MIN_HEIGHT)
         self.hist_real = self.hist.plot(stepMode="center", fillLevel=0, pen=curve_pen(REAL),
@@ -57,7 +59,7 @@ class DOutputsPanel(HistoryPlotPanel):
         self.hist_fake = self.hist.plot(stepMode="center", fillLevel=0, pen=curve_pen(FAKE),
                                         brush=pg.mkBrush(242, 142, 43, 80), name="D(G(z))")
         layout: QVBoxLayout = self.layout()
-        layout.insertWidget(2, curve_key([("histogram of D(x), real", REAL), ("of D(G(z)), fake", FAKE)]))
+        layout.insertWidget(2, curve_key([(translate("Panels", "histogram of D(x), real"), REAL), (translate("Panels", "of D(G(z)), fake"), FAKE)]))
         layout.insertWidget(3, self.hist, 1)
         self.hist.getViewBox().disableAutoRange()
         self._hist_x = self._hist_top = None  # set only when they change: one paint per update

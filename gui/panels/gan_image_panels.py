@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QRectF, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout
 
+from gui.i18n import translate
 from gui.panels.base import Panel, sized
 from gui.panels.gan_history import GanLossesPanel, GradNormPanel
 from gui.panels.gan_lesson import VanishingGradientLesson
@@ -26,17 +27,17 @@ SHARE_TOPS = (0.1, 0.25, 0.5, 1.0)  # the scales of the "share now" axis beside 
 
 
 class GanSamplesPanel(Panel):
-    title = "Samples G(z)"
+    title = QT_TRANSLATE_NOOP("Panels", "Samples G(z)")
     object_name = "gan_image_samples"
     uses = ("snapshot",)
-    formula = ("G(z) for 64 fixed z ~ N(0, I): the same z at every snapshot, so only G changes. "
-               "Mode collapse shows as many tiles drawing the same digit.")
+    formula = (QT_TRANSLATE_NOOP("Panels", "G(z) for 64 fixed z ~ N(0, I): the same z at every snapshot, so only G changes. "
+               "Mode collapse shows as many tiles drawing the same digit."))
     COLS = 8
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.grid = ImageGridView()
-        self.caption = QLabel("press Train: G(z) appears here")
+        self.caption = QLabel(translate("Panels", "press Train: G(z) appears here"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.caption)
@@ -48,7 +49,8 @@ class GanSamplesPanel(Panel):
         if snap is None or "samples" not in snap:
             return
         self.grid.show_or_clear(snap["samples"], self.COLS)
-        self.caption.setText(f"G(z), {len(snap['samples'])} fixed z, at step {int(snap.get('step', 0)):,}")
+        self.caption.setText(translate("Panels", "G(z), {} fixed z, at step {:,}").format(len(snap["samples"]),
+                                                                                  int(snap.get("step", 0))))
 
 
 @sized(520, 280)
@@ -56,11 +58,11 @@ class DHistogramPanel(Panel):
     """One column per snapshot: where D puts real (blue) and generated (orange) samples. A fixed
     buffer of COLUMNS columns; beside it, the newest histograms on the same D axis."""
 
-    title = "D(x) and D(G(z)) over time"
+    title = QT_TRANSLATE_NOOP("Panels", "D(x) and D(G(z)) over time")
     object_name = "gan_d_histograms"
     uses = ("snapshot",)
-    formula = ("Each column: histograms of D(x) (blue, 128 fixed real x) and D(G(z)) (orange, 128 fixed z) at one "
-               "snapshot, newest at the right; darker = more samples. D wins when blue sits at 1 and orange at 0.")
+    formula = (QT_TRANSLATE_NOOP("Panels", "Each column: histograms of D(x) (blue, 128 fixed real x) and D(G(z)) (orange, 128 fixed z) at one "
+               "snapshot, newest at the right; darker = more samples. D wins when blue sits at 1 and orange at 0."))
     COLUMNS, BINS = 200, 40
 
     def __init__(self, parent=None):
@@ -69,9 +71,9 @@ class DHistogramPanel(Panel):
         self.view = pg.GraphicsLayoutWidget()
         self.view.ci.layout.setContentsMargins(2, 2, 2, 2)
         self.time_plot = self.view.addPlot()
-        self.time_plot.setLabel("left", "D output")
+        self.time_plot.setLabel("left", translate("Panels", "D output"))
         self.time_plot.getAxis("left").enableAutoSIPrefix(False)
-        self.time_plot.setLabel("bottom", "snapshots ago")
+        self.time_plot.setLabel("bottom", translate("Panels", "snapshots ago"))
         self.time_plot.setMouseEnabled(x=False, y=False)
         self.time_plot.hideButtons()
         self.image = pg.ImageItem()
@@ -79,7 +81,7 @@ class DHistogramPanel(Panel):
         self.time_plot.addItem(self.image)
         self.time_plot.setRange(xRange=(-self.COLUMNS, 0), yRange=(0, 1), padding=0)  # until data say otherwise
         self.now_plot = self.view.addPlot()
-        self.now_plot.setLabel("bottom", "share now")
+        self.now_plot.setLabel("bottom", translate("Panels", "share now"))
         self.now_plot.getAxis("bottom").enableAutoSIPrefix(False)
         self.now_plot.setYLink(self.time_plot)
         self.now_plot.hideAxis("left")
@@ -94,8 +96,9 @@ class DHistogramPanel(Panel):
                                         pen=pg.mkPen(None))
         self.now_plot.addItem(self.now_real)
         self.now_plot.addItem(self.now_fake)
-        self.legend = QLabel(f"<span style='color:{REAL}'>■ real D(x)</span> &nbsp; "
-                             f"<span style='color:{FAKE}'>■ generated D(G(z))</span> &nbsp; ■ both")
+        self.legend = QLabel(f"<span style='color:{REAL}'>■ {translate('Panels', 'real D(x)')}</span> &nbsp; "
+                             f"<span style='color:{FAKE}'>■ {translate('Panels', 'generated D(G(z))')}</span> &nbsp; "
+                             f"■ {translate('Panels', 'both')}")
         # Not a plot title: a title on one plot only would shift its view against the linked D axis.
         self.span = QLabel("")
         top = QHBoxLayout()
@@ -137,9 +140,9 @@ class DHistogramPanel(Panel):
             self._range = (b.low, b.high)
             self.image.setRect(QRectF(-b.capacity, b.low, b.capacity, b.high - b.low))
             self.time_plot.setYRange(b.low, b.high, padding=0.02)
-            self.time_plot.setLabel("left", "D output" if b.probability else "critic value")
+            self.time_plot.setLabel("left", translate("Panels", "D output") if b.probability else translate("Panels", "critic value"))
         first = int(b.steps[b.capacity - b.filled])
-        self.span.setText(f"steps {first:,} → {int(b.steps[newest]):,}")
+        self.span.setText(translate("Panels", "steps {:,} → {:,}").format(first, int(b.steps[newest])))
         real, fake = b.counts[0, newest], b.counts[1, newest]
         edges = b.edges()
         width = edges[1] - edges[0]
@@ -155,18 +158,18 @@ class DHistogramPanel(Panel):
 class ClassHistogramPanel(Panel):
     """How often each digit appears among the samples, judged by a separately trained classifier."""
 
-    title = "Classes of the samples"
+    title = QT_TRANSLATE_NOOP("Panels", "Classes of the samples")
     object_name = "gan_class_histogram"
     uses = ("snapshot",)
-    formula = ("f(y): share of 256 samples the classifier puts in class y.  KL(f ‖ U) = Σ_y f(y) log(10 f(y)).  "
-               "score = exp(mean_x KL(p(y|x) ‖ p(y))), p(y) = mean_x p(y|x); 10 = confident and balanced.")
+    formula = (QT_TRANSLATE_NOOP("Panels", "f(y): share of 256 samples the classifier puts in class y.  KL(f ‖ U) = Σ_y f(y) log(10 f(y)).  "
+               "score = exp(mean_x KL(p(y|x) ‖ p(y))), p(y) = mean_x p(y|x); 10 = confident and balanced."))
     CLASSES = 10
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.plot = pg.PlotWidget()
-        self.plot.setLabel("bottom", "class y")
-        self.plot.setLabel("left", "share")
+        self.plot.setLabel("bottom", translate("Panels", "class y"))
+        self.plot.setLabel("left", translate("Panels", "share"))
         self.plot.getAxis("left").enableAutoSIPrefix(False)
         self.plot.getAxis("bottom").setTicks([[(i, str(i)) for i in range(self.CLASSES)]])
         self.plot.setMouseEnabled(x=False, y=False)
@@ -176,7 +179,7 @@ class ClassHistogramPanel(Panel):
                                     brush=pg.mkBrush(FAKE), pen=pg.mkPen(None))
         self.plot.addItem(self.bars)
         # The 10% label sits above its line and the 5% label below its own, so they never overlap.
-        for level, text, style, anchor_y in ((1 / self.CLASSES, "uniform 10%", Qt.DashLine, 1),
+        for level, text, style, anchor_y in ((1 / self.CLASSES, translate("Panels", "uniform 10%"), Qt.DashLine, 1),
                                              (MODE_LOST_BELOW, "5%", Qt.DotLine, 0)):
             line = pg.InfiniteLine(pos=level, angle=0, pen=pg.mkPen("#555", width=1, style=style), label=text,
                                    labelOpts={"position": 0.98, "color": "#333",
@@ -202,9 +205,9 @@ class ClassHistogramPanel(Panel):
 
     def show_missing(self) -> None:
         self.bars.setOpts(height=np.zeros(self.CLASSES))
-        self.summary.setText("No class histogram yet: the classifier that judges the samples is trained once, on "
+        self.summary.setText(translate("Panels", "No class histogram yet: the classifier that judges the samples is trained once, on "
                              "first use, and cached (progress in the status bar). Only MNIST and Fashion-MNIST "
-                             "have one.")
+                             "have one."))
 
     def render(self, session) -> None:
         snap = session.snapshot
@@ -216,20 +219,26 @@ class ClassHistogramPanel(Panel):
         self._set_top(0.25 if fractions.max() <= 0.24 else 1.0)
         dropped = [str(i) for i in np.flatnonzero(fractions < MODE_LOST_BELOW)]
         self.summary.setText(
-            f"KL(f ‖ U) = {float(snap['kl_to_uniform']):.3f} nats · score = {float(snap['mnist_score']):.2f} of 10 · "
-            f"under 5%: {', '.join(dropped) if dropped else 'none'}")
+            translate("Panels", "KL(f ‖ U) = {kl:.3f} nats · score = {score:.2f} of 10 · under 5%: {dropped}").format(
+                kl=float(snap["kl_to_uniform"]), score=float(snap["mnist_score"]),
+                dropped=", ".join(dropped) if dropped else translate("Panels", "none")))
 
 
 class GanLatentSliders(LatentSlidersPanel):
-    formula = (f"G(z): sliders set a block of {SLIDER_DIMS} of z's dimensions (pick the block with the spin box), "
-               "the others keep their values; decoded on the window's copy of G while training runs.")
+    formula = QT_TRANSLATE_NOOP("Panels", "G(z): sliders set a block of {dims} of z's dimensions (pick the block with "
+                                          "the spin box), the others keep their values; decoded on the window's "
+                                          "copy of G while training runs.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.formula = self.formula.format(dims=SLIDER_DIMS)
 
 
 @sized(420, 280)
 class GanSliderPanel(ImageSlidersPanel):
     """Sliders for a block of z's dimensions, beside the decoded picture G(z)."""
 
-    title = "Latent sliders → G(z)"
+    title = QT_TRANSLATE_NOOP("Panels", "Latent sliders → G(z)")
     object_name = "gan_image_sliders"
 
     def __init__(self, latent_dim: int, parent=None):
@@ -241,7 +250,7 @@ class GanSliderPanel(ImageSlidersPanel):
 class GanInterpolationPanel(InterpolationPanel):
     """Interpolation between two random z, decoded by G into a strip of images."""
 
-    title = "Interpolation G(z_t)"
+    title = QT_TRANSLATE_NOOP("Panels", "Interpolation G(z_t)")
     object_name = "gan_image_interpolation"
 
     def __init__(self, latent_dim: int, parent=None):

@@ -9,9 +9,10 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
+from gui.i18n import translate
 from gui.panels.base import Panel, sized
 from gui.panels.history_plot import curve_key, planned_steps
 from gui.panels.view_range import SteadyRange
@@ -20,15 +21,15 @@ from gui.style import EXTRA, FAKE, PLOT_MIN_HEIGHT, PLOT_MIN_WIDTH, REAL, curve_
 CAPACITY = 4000  # rows kept; when full every other row is dropped, so a long run keeps its whole shape
 COLUMNS = ("quality_kl", "quality_js", "quality_modes_fraction", "quality_hq_fraction")
 
-# The panel's visible strings, together (they will be wrapped for translation).
-TITLE = "Sample quality"
-KL_LABEL, JS_LABEL = "KL(real ‖ fake)", "JS(real, fake)"
-MODES_LABEL, HQ_LABEL = "modes covered / all modes", "high-quality fraction"
-DIVERGENCE_AXIS, FRACTION_AXIS, STEP_AXIS = "nats", "fraction", "step"
-NO_MODES = "modes and high-quality fraction: only on ring8 and grid25 (their modes are known)"
-FORMULA = ("p, q: histograms of 2,500 real and generated points on a 32 × 32 grid. KL(p ‖ q) = Σ p log(p/q); "
+# The panel's visible strings, marked for translation (translated where shown).
+TITLE = QT_TRANSLATE_NOOP("Panels", "Sample quality")
+KL_LABEL, JS_LABEL = QT_TRANSLATE_NOOP("Panels", "KL(real ‖ fake)"), QT_TRANSLATE_NOOP("Panels", "JS(real, fake)")
+MODES_LABEL, HQ_LABEL = QT_TRANSLATE_NOOP("Panels", "modes covered / all modes"), QT_TRANSLATE_NOOP("Panels", "high-quality fraction")
+DIVERGENCE_AXIS, FRACTION_AXIS, STEP_AXIS = QT_TRANSLATE_NOOP("Panels", "nats"), QT_TRANSLATE_NOOP("Panels", "fraction"), QT_TRANSLATE_NOOP("Panels", "step")
+NO_MODES = QT_TRANSLATE_NOOP("Panels", "modes and high-quality fraction: only on ring8 and grid25 (their modes are known)")
+FORMULA = (QT_TRANSLATE_NOOP("Panels", "p, q: histograms of 2,500 real and generated points on a 32 × 32 grid. KL(p ‖ q) = Σ p log(p/q); "
            "JS = ½KL(p ‖ m) + ½KL(q ‖ m), m = (p + q)/2: 0 for equal histograms, log 2 (dashed) for disjoint ones. "
-           "High quality: within 3 std of the nearest mode.")
+           "High quality: within 3 std of the nearest mode."))
 
 
 def key_text(entries) -> str:
@@ -38,14 +39,14 @@ def key_text(entries) -> str:
 
 def divergence_key(row: np.ndarray | None) -> str:
     kl, js = ("–", "–") if row is None else (f"{row[0]:.3g}", f"{row[1]:.3g}")
-    return key_text([(f"{KL_LABEL} = {kl}", REAL), (f"{JS_LABEL} = {js}", FAKE)])
+    return key_text([(f"{translate('Panels', KL_LABEL)} = {kl}", REAL), (f"{translate('Panels', JS_LABEL)} = {js}", FAKE)])
 
 
 def fraction_key(row: np.ndarray | None, total_modes: int | None) -> str:
     if total_modes is None:
-        return NO_MODES
-    modes, hq = ("–", "–") if row is None else (f"{round(row[2] * total_modes)} of {total_modes}", f"{row[3]:.0%}")
-    return key_text([(f"{MODES_LABEL}: {modes}", EXTRA[0]), (f"{HQ_LABEL}: {hq}", EXTRA[1])])
+        return translate("Panels", NO_MODES)
+    modes, hq = ("–", "–") if row is None else (translate("Panels", "{} of {}").format(round(row[2] * total_modes), total_modes), f"{row[3]:.0%}")
+    return key_text([(f"{translate('Panels', MODES_LABEL)}: {modes}", EXTRA[0]), (f"{translate('Panels', HQ_LABEL)}: {hq}", EXTRA[1])])
 
 
 @sized(560, 260)
@@ -66,10 +67,10 @@ class SampleQualityPanel(Panel):
         self.fractions = self._plot(FRACTION_AXIS)
         self.fractions.setYRange(0, 1.05, padding=0)
         self.curves = {
-            "quality_kl": self.divergence.plot(pen=curve_pen(REAL), name=KL_LABEL),
-            "quality_js": self.divergence.plot(pen=curve_pen(FAKE), name=JS_LABEL),
-            "quality_modes_fraction": self.fractions.plot(pen=curve_pen(EXTRA[0]), name=MODES_LABEL),
-            "quality_hq_fraction": self.fractions.plot(pen=curve_pen(EXTRA[1]), name=HQ_LABEL),
+            "quality_kl": self.divergence.plot(pen=curve_pen(REAL), name=translate("Panels", KL_LABEL)),
+            "quality_js": self.divergence.plot(pen=curve_pen(FAKE), name=translate("Panels", JS_LABEL)),
+            "quality_modes_fraction": self.fractions.plot(pen=curve_pen(EXTRA[0]), name=translate("Panels", MODES_LABEL)),
+            "quality_hq_fraction": self.fractions.plot(pen=curve_pen(EXTRA[1]), name=translate("Panels", HQ_LABEL)),
         }
         self.divergence.addItem(pg.InfiniteLine(math.log(2), angle=0, pen=pg.mkPen("#999", style=Qt.DashLine)))
         self.range = SteadyRange(self.divergence.getPlotItem())
@@ -97,8 +98,8 @@ class SampleQualityPanel(Panel):
     def _plot(y_label: str) -> pg.PlotWidget:
         plot = pg.PlotWidget()
         plot.setMinimumSize(PLOT_MIN_WIDTH, PLOT_MIN_HEIGHT)
-        plot.setLabel("bottom", STEP_AXIS)
-        plot.setLabel("left", y_label)
+        plot.setLabel("bottom", translate("Panels", STEP_AXIS))
+        plot.setLabel("left", translate("Panels", y_label))
         plot.getAxis("left").enableAutoSIPrefix(False)
         return plot
 

@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout
 
+from gui.i18n import translate
 from gui.panels.base import Panel, history_column
 from gui.panels.view_range import SteadyRange
 from gui.style import PLOT_MIN_HEIGHT, curve_pen
@@ -93,8 +94,11 @@ class HistoryPlotPanel(Panel):
         self.plot = pg.PlotWidget()
         self.plot.setMinimumHeight(PLOT_MIN_HEIGHT)
         # No grid: pyqtgraph draws grid lines as part of the axes, the most costly part of a redraw.
-        self.plot.setLabel("bottom", "step")
+        self.plot.setLabel("bottom", translate("Panels", "step"))
         self.plot.getAxis("left").enableAutoSIPrefix(False)
+        # Key labels and the y label are class constants marked QT_TRANSLATE_NOOP("Panels", ...)
+        self.columns = [(name, translate("Panels", label), colour) for name, label, colour in self.columns]
+        self.y_label = translate("Panels", self.y_label) if self.y_label else ""
         if self.y_label:
             self.plot.setLabel("left", self.y_label)
         self.curves = {}
@@ -104,7 +108,7 @@ class HistoryPlotPanel(Panel):
             curve.setClipToView(True)
             self.curves[name] = curve
         self.range = SteadyRange(self.plot.getPlotItem())
-        self.log_box = QCheckBox("log scale")
+        self.log_box = QCheckBox(translate("Panels", "log scale"))
         self.log_box.setChecked(self.log_default)
         self.log_box.toggled.connect(self._set_log)
         self.plot.setLogMode(y=self.log_default)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QRectF
 from PySide6.QtWidgets import QVBoxLayout
 
+from gui.i18n import translate
 from gui.panels.base import Panel, fixed_axes, toggle_row
 from gui.style import FAKE, MARKER, PATH, REAL
 
@@ -44,11 +45,11 @@ def line_segments(lines: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
 
 
 class GanPlaneView(Panel):
-    title = "2-D view"
+    title = QT_TRANSLATE_NOOP("Panels", "2-D view")
     object_name = "gan_plane"
-    formula = ("Background: D(x) over the plane (blue = judged real, orange = judged fake, white: D = 0.5). "
+    formula = (QT_TRANSLATE_NOOP("Panels", "Background: D(x) over the plane (blue = judged real, orange = judged fake, white: D = 0.5). "
                "Arrows: −∂L_G/∂x at generated points, where G's loss pushes them. "
-               "Grid: G applied to a regular grid in (z₀, z₁).")
+               "Grid: G applied to a regular grid in (z₀, z₁)."))
     uses = ("snapshot",)
     ARROW_FRACTION = 0.08  # the longest arrow spans this fraction of the view
 
@@ -74,12 +75,12 @@ class GanPlaneView(Panel):
         for item in (self.grid, self.real, self.fake, self.arrows, self.path, self.marker):
             self.plot.addItem(item)
         legend = self.plot.addLegend(offset=(10, 10))
-        legend.addItem(self.real, "real x")
-        legend.addItem(self.fake, "generated G(z)")
-        legend.addItem(self.marker, "G(z) of the sliders")
+        legend.addItem(self.real, translate("Panels", "real x"))
+        legend.addItem(self.fake, translate("Panels", "generated G(z)"))
+        legend.addItem(self.marker, translate("Panels", "G(z) of the sliders"))
 
-        row, self.toggles = toggle_row((("real", "real", True), ("fake", "generated", True), ("heat", "D(x) map", True),
-                               ("arrows", "gradient arrows", True), ("grid", "latent grid", False)), self._apply_toggles)
+        row, self.toggles = toggle_row((("real", translate("Panels", "real"), True), ("fake", translate("Panels", "generated"), True), ("heat", translate("Panels", "D(x) map"), True),
+                               ("arrows", translate("Panels", "gradient arrows"), True), ("grid", translate("Panels", "latent grid"), False)), self._apply_toggles)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(row)
