@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from core.config import RunConfig
+from core.config import ConfigError, RunConfig
 from core.datasets2d import PlaneData
 from core.device import make_generator, pick_device, seed_everything
 from core.models import data_kind, model_class
@@ -15,6 +15,8 @@ def build_data(cfg: RunConfig, device: torch.device):
     gen = make_generator(device, cfg.train.seed)
     name = cfg.data.dataset
     if data_kind(name) == "plane":
+        if cfg.data.binarize != "none":
+            raise ConfigError(f"data.binarize = {cfg.data.binarize} needs an image data set; {name!r} is 2-D points")
         return PlaneData(name, device, gen, path=cfg.data.path)
     from core.images import build_image_data  # image data sets: MNIST and friends
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 MODELS = ("gan", "vae", "realnvp")
+BINARIZE_CHOICES = ("none", "dynamic")
 
 
 class ConfigError(ValueError):
@@ -94,6 +95,12 @@ class DataConfig(Section):
     dataset: str = setting("ring8", help="data set name")
     path: str = setting("", help="file for csv / image data sets")
     batch_size: int = setting(256, low=1, high=65536, help="examples per step")
+    binarize: str = setting(
+        "none", choices=BINARIZE_CHOICES,
+        help="image data: dynamic = every pixel p becomes 1 with probability p, drawn afresh each time a "
+        "training image is used (so each epoch sees a new draw), and the test set is binarised once from "
+        "a fixed seed (binarised MNIST, as in the likelihood literature); none = grey levels as they are",
+    )
 
 
 @dataclass

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from core.config import ConfigError
+from core.config import BINARIZE_CHOICES, ConfigError
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 MNIST_DIR = RESOURCES / "mnist"
@@ -46,6 +46,7 @@ FASHION_MD5 = {
 }
 
 DEFAULT_FOLDER_SIZE = 28  # folder images are resized to this square size unless data.image_size says otherwise
+TEST_BINARIZE_SEED = 20_160_101  # binarize = dynamic: the test set's one fixed draw (any fixed number will do)
 HOLDOUT = 0.1  # share of a folder / array kept as the test set when it has no test split of its own
 
 
@@ -350,17 +351,36 @@ def _as_float(a: np.ndarray) -> np.ndarray:
 
 
 # -- the data object the models use ------------------------------------------------------------
+def binarize_fixed(images: torch.Tensor, seed: int = TEST_BINARIZE_SEED) -> torch.Tensor:
+    """One Bernoulli draw of each pixel (1 with probability = its grey level in [0, 1]) from a CPU
+    generator seeded with `seed`, so the binarised test set is the same on every call and every device."""
+    g = torch.Generator().manual_seed(seed)
+    return torch.bernoulli(images.detach().float().cpu(), generator=g).to(images.device)
+
+
 class ImageData:
-    """A finite image set on `device`: batch(n) walks a per-epoch random permutation."""
+    """A finite image set on `device`: batch(n) walks a per-epoch random permutation.
+
+    binarize="dynamic": every training batch is a fresh Bernoulli draw of its images' pixels (from the
+    data generator, so a resumed run draws what it would have drawn), and the test set is one fixed
+    draw (binarize_fixed), as in the binarised-MNIST likelihood literature (e.g. Burda et al., IWAE).
+    """
 
     def __init__(self, name: str, train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray,
-                 test_y: np.ndarray, device: torch.device, generator: torch.Generator, has_labels: bool = True):
+                 test_y: np.ndarray, device: torch.device, generator: torch.Generator, has_labels: bool = True,
+                 binarize: str = "none"):
         self.name, self.device, self.generator = name, torch.device(device), generator
         self.has_labels = has_labels
+        if binarize not in BINARIZE_CHOICES:
+            raise ConfigError(f"data.binarize = {binarize!r} is not allowed; allowed: one of "
+                              f"{', '.join(BINARIZE_CHOICES)}")
+        self.binarize = binarize
         # uint8 sets stay uint8 on the device (a quarter of the memory) and become floats per batch.
         self._train = torch.as_tensor(np.array(train_x), device=self.device)  # a copy: cached arrays stay read-only
         self.train_labels = torch.as_tensor(train_y, dtype=torch.int64, device=self.device)
         self.test_images = self._to_unit(torch.as_tensor(np.array(test_x), device=self.device))
+        if binarize == "dynamic":
+            self.test_images = binarize_fixed(self.test_images)
         self.test_labels = torch.as_tensor(test_y, dtype=torch.int64, device=self.device)
         self.shape = tuple(int(s) for s in self._train.shape[1:])
         self.dim = math.prod(self.shape)
@@ -386,14 +406,18 @@ class ImageData:
         """
         if generator is not None:
             idx = torch.randint(self.size, (n,), generator=generator, device=self.device)
-            return self._to_unit(self._train.index_select(0, idx))
+            return self._drawn(self._to_unit(self._train.index_select(0, idx)), generator)
         if self._cursor >= self.size:
             self._epoch += 1
             self._cursor = 0
             self._perm = self._permutation(self._epoch)
         idx = self._perm[self._cursor:self._cursor + n]  # index_select: ~10x faster than x[idx] on CPU
         self._cursor += len(idx)
-        return self._to_unit(self._train.index_select(0, idx))
+        return self._drawn(self._to_unit(self._train.index_select(0, idx)), self.generator)
+
+    def _drawn(self, x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        """x as it is, or (binarize = dynamic) a fresh 0/1 draw with P(1) = the grey level."""
+        return torch.bernoulli(x, generator=generator) if self.binarize == "dynamic" else x
 
     def steps_per_epoch(self, batch_size: int) -> int:
         return math.ceil(self.size / batch_size)
@@ -439,4 +463,5 @@ def build_image_data(data_cfg, device: torch.device, generator: torch.Generator)
                           "images, array")
     if size and name in ("mnist", "fashion-mnist"):
         arrays = prepare_arrays(*arrays, where=name, size=size)
-    return ImageData(name, *arrays, device=device, generator=generator, has_labels=labelled)
+    return ImageData(name, *arrays, device=device, generator=generator, has_labels=labelled,
+                     binarize=getattr(data_cfg, "binarize", "none"))
