@@ -15,7 +15,9 @@ run is dropped, and so the window drops streams of a run it has moved on from.
 
 Remote windows (core.engine_server): "sync" {"client": id} makes the engine send that one client the
 whole picture, "built" (history, weights) then "state", both with body["for"] = id, between two steps,
-so every row flushed before it is inside that history and every later one reaches the client as rows.
+so every row flushed before it is inside that history and every later one reaches the client as rows;
+then "timeline" (every recorded frame: body steps, interval, note; arrays "f{i}/{weight}"), whose later
+frames reach the client as weights marked body["frame"] = True.
 With a `save_root`, saves (and loads whose body the server marked "remote": a client's) must stay
 inside it; a relative run_dir is taken relative to it.
 """
@@ -249,6 +251,17 @@ class Engine(TrainerCallbacks):
         if self.trainer is not None:
             self.emit(self._built_message(**{"for": client}))
         self._set_state(self._state, **{"for": client})
+        if self.trainer is not None and self.trainer.timeline is not None:
+            self.emit(self._timeline_message(client))
+
+    def _timeline_message(self, client: str) -> Message:
+        """The whole recorded timeline, for one client that attached late: references to the frames'
+        arrays, not copies (engine_server sends it in chunks, on a thread of its own)."""
+        timeline = self.trainer.timeline
+        frames = timeline.frames()
+        return Message("timeline", self.run_id, body={
+            "for": client, "steps": [f.step for f in frames], "interval": timeline.interval, "note": timeline.note,
+        }, arrays=flatten_arrays({f"f{i}": f.weights for i, f in enumerate(frames)}))
 
     def _train(self, body: dict) -> None:
         t, single = self.trainer, int(body.get("single", 0))
@@ -335,9 +348,13 @@ class Engine(TrainerCallbacks):
                           arrays={"steps": steps.astype(np.int64), "values": values.astype(np.float64)}))
 
     def on_snapshot(self, trainer: Trainer, snapshot: dict) -> None:
+        frame = False
         if trainer.timeline is not None and "weights" in snapshot:  # a reference, kept only when a frame is due
-            trainer.timeline.record(trainer.step, snapshot["weights"])
-        self.emit(Message("weights", self.run_id, body={"step": trainer.step}, arrays=flatten_arrays(snapshot)))
+            frame = trainer.timeline.record(trainer.step, snapshot["weights"])
+        # "frame": these weights are a frame of the engine's timeline; an attached window records exactly
+        # these, so its timeline stays the engine's (and an Outbox never drops them for newer weights).
+        self.emit(Message("weights", self.run_id, body={"step": trainer.step, "frame": frame},
+                          arrays=flatten_arrays(snapshot)))
 
     def on_event(self, trainer: Trainer, kind: str, message: str) -> None:
         if kind in ("nan", "error"):  # the trainer went back to its last good state: so does the window

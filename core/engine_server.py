@@ -13,6 +13,13 @@ Per connection:
     "state" with body["for"] = the client's id, sent only to it; from that point the client gets the
     broadcast stream (rows, weights, events, state, built, history). Its history = built's history +
     every later row: nothing lost, nothing twice (the sync runs between two steps, after a flush).
+    The sync's last part is the engine's timeline (every frame recorded so far, so the window's
+    scrubber reaches back before it attached): sent once per attach, in "timeline" messages of
+    TIMELINE_CHUNK bytes on a thread of its own, so the live stream is not held up behind it; its
+    later frames come as weights marked "frame", which this client's outbox never drops. Pushed,
+    not fetched when the scrubber asks: scrubbing, replay and film export then work on the window's
+    own copy, without a round trip per step; the cost is one timeline per attach (at most its byte
+    budget, core.timeline.BYTE_BUDGET: 48 MB for a 2-D run, 192 MB for an image run).
   * Any command after that goes to the engine with the run id from "built". Two windows may both
     steer: commands act in the order they arrive, so the last one wins (one pauses, the other
     resumes: it runs), and every window sees the outcome in the stream. "shutdown" is refused:
@@ -44,7 +51,7 @@ import torch
 
 from core.engine import Engine, confine, refused_text
 from core.outbox import Outbox
-from core.protocol import PROTOCOL_VERSION, Channel, Message, ProtocolError
+from core.protocol import PROTOCOL_VERSION, Channel, Message, ProtocolError, flatten_arrays, unflatten_arrays
 
 MAX_REFUSED = 3  # refused messages before a connection is closed
 AUTH_TIMEOUT_S = 30.0  # a connection that says nothing for this long after connecting is closed
@@ -52,6 +59,7 @@ STALL_S = 300.0  # a client that has read nothing for this long is dropped (it m
 CHUNK = 4 * 2**20  # bytes of a file per "file" message
 STRANGER_FRAME = 64 * 2**10  # frame size cap before a client has signed anything (an attach is ~150 B)
 CLIENT_FRAME = 16 * 2**20  # and after: commands are small
+TIMELINE_CHUNK = 4 * 2**20  # bytes of timeline weights per "timeline" message
 
 
 def log(text: str) -> None:
@@ -75,7 +83,7 @@ class _CappedConnection:
 class _Client:
     def __init__(self, cid: str, address: str, channel: Channel):
         self.id, self.address, self.channel = cid, address, channel
-        self.outbox = Outbox()
+        self.outbox = Outbox(keep_frames=True)  # the window records the engine's timeline frames
         self.authed = False
         self.subscribed = False  # gets the broadcast stream: set when its sync reaches the router
         self.refused = 0
@@ -83,6 +91,7 @@ class _Client:
         self.busy_since: float | None = None  # when the sender began a send that has not returned
         self.download_lock = threading.Lock()
         self.sender: threading.Thread | None = None
+        self.timeline_sends = 0  # a newer sync's timeline supersedes one still being sent
 
 
 class EngineServer:
@@ -257,6 +266,11 @@ class EngineServer:
                 if c.closed.is_set() or self._closing.is_set():
                     return
                 continue
+            if msg.kind == "timeline":  # tens of MB: in chunks, on a thread of its own (see _send_timeline)
+                c.timeline_sends += 1
+                threading.Thread(target=self._send_timeline, args=(c, msg, c.timeline_sends),
+                                 name=f"genviz-engine-{c.id}-timeline", daemon=True).start()
+                continue
             c.busy_since = time.monotonic()
             try:
                 c.channel.send(msg)
@@ -285,6 +299,40 @@ class EngineServer:
             pass
         if c.authed and not quiet:
             log(f"{c.address} detached (client {c.id})")
+
+    # -- the timeline: in its own thread, in chunks, between the live stream's messages ----------
+    def _send_timeline(self, c: _Client, msg: Message, generation: int) -> None:
+        """The engine's recorded frames for one client, TIMELINE_CHUNK bytes of weights (at least one
+        frame) per message, straight to the socket: the live stream goes on between chunks, so the
+        views do not wait for tens of MB. The chunks follow the sync's built and state (the sender
+        took this message after sending them). Body: steps (this chunk's), index, count, upto (the
+        newest step of the whole timeline), interval, note; arrays "f{j}/{weight}" of this chunk."""
+        frames = unflatten_arrays(msg.arrays)
+        steps = [int(s) for s in msg.body["steps"]]
+        chunks: list[list[int]] = [[]]
+        size = 0
+        for i in range(len(steps)):
+            nbytes = sum(int(a.nbytes) for a in frames[f"f{i}"].values())
+            if chunks[-1] and size + nbytes > TIMELINE_CHUNK:
+                chunks.append([])
+                size = 0
+            chunks[-1].append(i)
+            size += nbytes
+        upto = steps[-1] if steps else -1
+        for index, chunk in enumerate(chunks):
+            if c.closed.is_set() or c.timeline_sends != generation:
+                return  # gone, or a re-attach asked for the whole timeline again
+            body = {"for": c.id, "steps": [steps[i] for i in chunk], "index": index, "count": len(chunks),
+                    "upto": upto, "interval": msg.body["interval"], "note": msg.body.get("note", "")}
+            try:
+                c.channel.send(Message("timeline", msg.run, body=body, arrays=flatten_arrays(
+                    {f"f{j}": frames[f"f{i}"] for j, i in enumerate(chunk)})))
+            except ProtocolError as exc:
+                log(f"could not send the timeline to {c.address}: {exc}")
+                return
+            except (OSError, EOFError, ValueError):
+                self._drop(c)
+                return
 
     # -- download: in its own thread, straight to the socket (a big file never sits in memory) --
     def _download(self, c: _Client, msg: Message) -> None:

@@ -2,7 +2,9 @@
 
 The training loop puts messages here and goes on; a reader (the engine's sender thread, or the
 window) takes them when it can. If the reader falls behind, weights are superseded (only the
-newest of a run is kept: the window only ever draws the latest state), and metric rows of one run
+newest of a run is kept: the window only ever draws the latest state; with keep_frames, weights
+that are a frame of the engine's timeline stay, for an attached window records them: at most one
+per timeline interval), and metric rows of one run
 are merged into one message: rows are never dropped. Everything else (events, states, a new
 model) keeps its order.
 """
@@ -18,7 +20,8 @@ from core.protocol import Message
 
 
 class Outbox:
-    def __init__(self, on_first=None):
+    def __init__(self, on_first=None, keep_frames: bool = False):
+        self.keep_frames = keep_frames  # weights with body["frame"] are never superseded
         self._items: deque[Message] = deque()
         self._cond = threading.Condition()
         self._closed = False
@@ -31,7 +34,8 @@ class Outbox:
                 return
             was_empty = not self._items
             if msg.kind == "weights":
-                for old in [m for m in self._items if m.kind == "weights" and m.run == msg.run]:
+                for old in [m for m in self._items if m.kind == "weights" and m.run == msg.run
+                            and not (self.keep_frames and m.body.get("frame"))]:
                     self._items.remove(old)
                     self.superseded += 1
             elif msg.kind == "rows" and self._items and self._items[-1].kind == "rows" \

@@ -134,6 +134,21 @@ class Timeline:
         self._steps = [f.step for f in kept]
         self._bytes = sum(f.nbytes for f in kept)
 
+    def take_past(self, frames: list[Frame], interval: int, upto: int) -> None:
+        """Take `frames` (recorded elsewhere: a remote engine's timeline, sent to a window that attached
+        late) as this timeline's past: they replace every frame at or before step `upto` (the engine's
+        newest frame when it sent them), and the frames recorded here after `upto` follow them. The
+        interval becomes the larger of both, so later recording thins as the sender's does."""
+        frames = sorted(frames, key=lambda f: f.step)
+        with self._lock:
+            cut = bisect.bisect_right(self._steps, int(upto))
+            self._frames = [*(f for f in frames if f.step <= upto), *self._frames[cut:]]
+            self._steps = [f.step for f in self._frames]
+            self._bytes = sum(f.nbytes for f in self._frames)
+            self.interval = max(self.interval, int(interval))
+            if len(self._frames) > self._frame_limit():
+                self._thin()
+
     def truncate_after(self, step: int) -> None:
         """Drop frames after `step` (a timeline written after the checkpoint it goes with)."""
         with self._lock:

@@ -203,16 +203,17 @@ class Session(QObject):
             if timeline is not None:
                 return timeline, ""
             return timeline_for(data_kind(cfg.data.dataset)), note
-        note = "" if not self.remote else "an attached run's timeline starts when the window attached"
+        note = "" if not self.remote else "receiving the engine's timeline"
         return timeline_for(data_kind(cfg.data.dataset)), note
 
     def _on_weights(self, msg: Message) -> None:
-        """Newest weights (from the link's thread): a timeline frame when one is due, and the live views."""
+        """Newest weights (from the link's thread): a timeline frame when one is due, and the live views.
+        Attached: exactly the engine's frames (marked "frame"), so the timeline stays the engine's."""
         if msg.run != self.run_id:
             return
         timeline, step = self.timeline, int(msg.body.get("step", 0))
-        if timeline is not None and timeline.due(step):
-            timeline.record(step, unflatten_arrays(msg.arrays)["weights"])
+        if timeline is not None and (msg.body.get("frame") if self.remote else timeline.due(step)):
+            timeline.record(step, unflatten_arrays(msg.arrays)["weights"], force=self.remote)
         shadow = self.shadow
         if shadow is not None:
             shadow.offer(msg)
@@ -409,6 +410,23 @@ class Session(QObject):
 
     def _on_history(self, msg: Message) -> None:
         self._replace_history(msg)
+
+    def _on_timeline(self, msg: Message) -> None:
+        """A chunk of an attached engine's timeline (core.engine_server): its frames become this
+        timeline's past as they arrive, so the scrubber reaches back before the window attached."""
+        from core.timeline import Frame
+
+        b, arrays = msg.body, unflatten_arrays(msg.arrays)
+        if b["index"] == 0:
+            self._engine_frames = []
+        self._engine_frames = [*getattr(self, "_engine_frames", []),
+                               *(Frame(int(step), arrays[f"f{j}"]) for j, step in enumerate(b["steps"]))]
+        if self.timeline is not None:
+            self.timeline.take_past(self._engine_frames, int(b["interval"]), int(b["upto"]))
+        if b["index"] + 1 >= b["count"]:
+            self.timeline_note, self._engine_frames = str(b.get("note", "")), []
+        else:
+            self.timeline_note = f"receiving the engine's timeline ({b['index'] + 1} of {b['count']} parts)"
 
     def _on_rows(self, msg: Message) -> None:
         steps, values = msg.arrays["steps"], msg.arrays["values"]

@@ -258,6 +258,13 @@ def test_outbox_keeps_rows_merges_them_and_only_the_newest_weights():
     assert merged[0].body["step"] == 8
 
 
+def test_an_outbox_that_keeps_frames_never_drops_timeline_weights():
+    box = Outbox(keep_frames=True)
+    for step, frame in ((1, True), (2, False), (3, False), (4, True), (5, False)):
+        box.put(Message("weights", "r", body={"step": step, "frame": frame}))
+    assert [m.body["step"] for m in box.take_all()] == [1, 4, 5] and box.superseded == 2
+
+
 def start_engine_process():
     ours, theirs = socket.socketpair()
     env = dict(os.environ, PYTHONPATH=str(ROOT))

@@ -68,6 +68,23 @@ def test_a_run_that_goes_back_replaces_the_frames_after_it():
     assert tl.steps() == [0, 5, 10, 15, 20] and tl.frames()[-1].weights["w"][0] == -20
 
 
+def test_take_past_puts_another_timelines_frames_before_the_ones_recorded_here():
+    """A window that attached late records from step 40 on; the engine's frames up to step 30 become
+    its past, its own frame at step 20 (older, from before a cut link) gives way to the engine's."""
+    engine = Timeline(max_frames=64, max_bytes=10**9)
+    for step in range(0, 31, 10):
+        engine.record(step, stamp(step))
+    window = Timeline(max_frames=64, max_bytes=10**9)
+    window.record(20, {"w": np.full(256, -1, np.float32)})
+    window.record(40, stamp(40), force=True)
+    window.take_past(engine.frames()[:2], interval=4, upto=30)  # a first part: steps 0 and 10
+    assert window.steps() == [0, 10, 40] and window.interval == 4
+    window.take_past(engine.frames(), interval=4, upto=30)  # all of it
+    assert window.steps() == [0, 10, 20, 30, 40]
+    assert all(f.weights["w"][0] == f.step for f in window.frames())
+    assert window.nbytes == sum(f.nbytes for f in window.frames())
+
+
 def test_frame_at_is_the_latest_at_or_before_and_nearest_the_closest():
     tl = Timeline(max_frames=100)
     for step in (0, 10, 20):

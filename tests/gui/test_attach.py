@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from core.protocol import Message
 from tests.gui.helpers import TIMEOUT_MS, close_window, press
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -204,6 +205,98 @@ def test_a_dropped_link_reconnects_without_losing_rows(qtbot, engine):
         for k in mine:
             assert np.array_equal(mine[k], engines[k]), k
         close_window(direct)
+    finally:
+        close_window(w)
+        proxy.close()
+
+
+@pytest.fixture
+def served(tmp_path, monkeypatch):
+    """An engine server in this process (its timeline can be read here), a small GAN built on it, and a
+    small timeline chunk, so its timeline goes to a window in several parts."""
+    import os
+
+    import core.engine_server
+    from core.engine_cli import bind
+    from core.engine_server import EngineServer
+    from core.presets import build_config
+
+    monkeypatch.setattr(core.engine_server, "TIMELINE_CHUNK", 20_000)
+    rates = {"flush_interval": 0.05, "snapshot_interval": 0.02, "snapshot_budget": 0.5}
+    server = EngineServer(bind("127.0.0.1", 0), os.urandom(32), tmp_path, device="cpu", rates=rates)
+    server.start()
+    cfg = build_config("gan", "ring8", overrides={"gan.hidden": 32, "data.batch_size": 64})
+    server.engine.command(Message("cmd", "r1", body={"op": "build", "config": cfg.to_dict()}))
+    try:
+        yield server
+    finally:
+        server.close()
+        server.engine.command(Message("cmd", body={"op": "shutdown"}))
+        server.train_thread.join(10)
+
+
+def train_until_stopped(qtbot, server, steps: int) -> None:
+    eng = server.engine
+    eng.command(Message("cmd", "r1", body={"op": "start", "max_steps": steps}))
+    qtbot.waitUntil(lambda: eng.trainer is not None and eng.trainer.step == steps and eng._state == "stopped",
+                    timeout=TIMEOUT_MS)
+
+
+def test_an_attached_window_can_scrub_back_before_it_attached(qtbot, served):
+    """The engine sends its recorded timeline on attach (and on a re-attach after a cut link): the
+    window's timeline is the engine's, step for step, and a step recorded before the window attached
+    shows exactly the engine's frame."""
+    import torch
+
+    from core.snapshot import Snapshot
+    from gui.model_builder import build_view_model
+
+    train_until_stopped(qtbot, served, 200)
+    engine_timeline = served.engine.trainer.timeline
+    assert engine_timeline.nbytes > 3 * 20_000  # so it went in several parts
+    host, port = served.address
+    proxy = Proxy((host, port))
+    from gui.app import make_app
+    from gui.main_window import MainWindow
+
+    make_app()
+    w = MainWindow(attach=proxy.address, key=served.key)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    try:
+        s = w.session
+        qtbot.waitUntil(lambda: s.live_history is not None and s.timeline is not None
+                        and s.timeline.steps() == engine_timeline.steps(), timeout=TIMEOUT_MS)
+        assert s.step == 200 and s.timeline_note == ""
+        steps = engine_timeline.steps()
+        past = steps[len(steps) // 2]
+        assert s.view_step(past) == past and s.viewing == past
+        mine, engines = s.timeline.frame_at(past).weights, engine_timeline.frame_at(past).weights
+        assert set(mine) == set(engines) and all(np.array_equal(mine[k], engines[k]) for k in engines)
+        model = build_view_model(s.cfg, "attach")  # the views of the engine's frame, computed apart
+        model.load_state_dict({k: torch.from_numpy(np.asarray(v)) for k, v in engines.items()})
+        with torch.no_grad():
+            model.eval()
+            want = Snapshot(past, model.snapshot())
+        keys = set(want.arrays) - {"decoder_state"}
+        assert keys == set(s.snapshot.arrays) - {"decoder_state"}
+        assert all(np.array_equal(s.snapshot[k], want[k]) for k in keys)
+        s.view_live()
+
+        # Cut the link; the engine trains on and records frames this window never saw; re-attached,
+        # the window again has the engine's whole timeline.
+        states = []
+        s.event.connect(lambda kind, message: states.append(message) if kind == "link" else None)
+        proxy.cut()
+        qtbot.waitUntil(lambda: any("reconnecting" in m for m in states), timeout=TIMEOUT_MS)
+        train_until_stopped(qtbot, served, 400)
+        qtbot.waitUntil(lambda: s.link_state == "connected" and s.step == 400
+                        and s.timeline.steps() == engine_timeline.steps(), timeout=TIMEOUT_MS)
+        newer = [step for step in engine_timeline.steps() if step > 200][0]
+        assert s.view_step(newer) == newer
+        assert all(np.array_equal(s.timeline.frame_at(newer).weights[k], v)
+                   for k, v in engine_timeline.frame_at(newer).weights.items())
     finally:
         close_window(w)
         proxy.close()
