@@ -12,28 +12,29 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from gui.i18n import translate
 from gui.panels.base import Panel, sized
 from gui.style import FAKE, PLOT_MIN_HEIGHT, REAL
 
 AGREE_WITHIN = 0.01  # the two sides of the theorem agree within 1% for the lesson's small square
 
-# The panel's visible strings, together (they will be wrapped for translation).
-TITLE = "Lesson: change of variables"
-EXPLANATION = ("Click a point x in the density view. f maps a small square around x to a small parallelogram "
+# The panel's visible strings, marked for translation (translated where shown).
+TITLE = QT_TRANSLATE_NOOP("Panels", "Lesson: change of variables")
+EXPLANATION = (QT_TRANSLATE_NOOP("Panels", "Click a point x in the density view. f maps a small square around x to a small parallelogram "
                "whose area is |det ∂f/∂x| times larger; each coupling's Jacobian is triangular with diagonal "
-               "exp(s), so |det ∂f/∂x| = exp(Σ s) (times ActNorm's scales, if any).")
-PLOT_KEY = (f"<span style='color:{REAL}'>━</span>&nbsp;square − x  "
-            f"<span style='color:{FAKE}'>━</span>&nbsp;f(square) − f(x), same scale")
-ROWS = [("point", "x"), ("gap", "max |f⁻¹(f(x)) − x|"), ("area_ratio", "area ratio"),
-        ("exp_log_det", "|det ∂f/∂x|"), ("agreement", "ratio / |det| − 1"), ("exp_s", "exp(Σ s), couplings")]
-FORMULA = ("area by the shoelace formula, ½|Σ (xᵢ yᵢ₊₁ − xᵢ₊₁ yᵢ)|, on f of 256 points of the square's boundary "
-           "(half width {h:g}); log-det and Σ s from the layers at x; the gap over the 512 data points of the views.")
-WAITING = "Waiting for the first snapshot: press Train (or Step)."
-AGREE = "The two agree within {p:.2%}: the change of variables at work."
-DISAGREE = "They differ by {p:.2%}: f bends strongly inside the square here."
+               "exp(s), so |det ∂f/∂x| = exp(Σ s) (times ActNorm's scales, if any)."))
+PLOT_KEY = (f"<span style='color:{REAL}'>━</span>&nbsp;{{square}}  "
+            f"<span style='color:{FAKE}'>━</span>&nbsp;{{image}}")
+ROWS = [("point", "x"), ("gap", "max |f⁻¹(f(x)) − x|"), ("area_ratio", QT_TRANSLATE_NOOP("Panels", "area ratio")),
+        ("exp_log_det", "|det ∂f/∂x|"), ("agreement", QT_TRANSLATE_NOOP("Panels", "ratio / |det| − 1")), ("exp_s", QT_TRANSLATE_NOOP("Panels", "exp(Σ s), couplings"))]
+FORMULA = (QT_TRANSLATE_NOOP("Panels", "area by the shoelace formula, ½|Σ (xᵢ yᵢ₊₁ − xᵢ₊₁ yᵢ)|, on f of 256 points of the square's boundary "
+           "(half width {h:g}); log-det and Σ s from the layers at x; the gap over the 512 data points of the views."))
+WAITING = QT_TRANSLATE_NOOP("Panels", "Waiting for the first snapshot: press Train (or Step).")
+AGREE = QT_TRANSLATE_NOOP("Panels", "The two agree within {p:.2%}: the change of variables at work.")
+DISAGREE = QT_TRANSLATE_NOOP("Panels", "They differ by {p:.2%}: f bends strongly inside the square here.")
 
 
 @sized(400, 420)
@@ -47,9 +48,9 @@ class ChangeOfVariablesLesson(Panel):
         from core.models.realnvp import SQUARE_HALF_WIDTH  # torch loads with the model, not with the window
 
         self.half_width = SQUARE_HALF_WIDTH
-        self.formula = FORMULA.format(h=SQUARE_HALF_WIDTH)
+        self.formula = translate("Panels", FORMULA).format(h=SQUARE_HALF_WIDTH)
         super().__init__(parent)
-        text = QLabel(EXPLANATION)
+        text = QLabel(translate("Panels", EXPLANATION))
         text.setWordWrap(True)
         self.plot = pg.PlotWidget()
         self.plot.setMinimumHeight(PLOT_MIN_HEIGHT)
@@ -68,15 +69,16 @@ class ChangeOfVariablesLesson(Panel):
             value = QLabel("–")
             value.setObjectName(f"flow_lesson_{key}")
             value.setStyleSheet("font-weight: bold;")
-            grid.addWidget(QLabel(label), row, 2 * column)
+            grid.addWidget(QLabel(translate("Panels", label)), row, 2 * column)
             grid.addWidget(value, row, 2 * column + 1)
             self.values[key] = value
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
-        self.verdict = QLabel(WAITING)
+        self.verdict = QLabel(translate("Panels", WAITING))
         self.verdict.setObjectName("flow_lesson_verdict")
         self.verdict.setWordWrap(True)
-        key = QLabel(PLOT_KEY)
+        key = QLabel(PLOT_KEY.format(square=translate("Panels", "square − x"),
+                                     image=translate("Panels", "f(square) − f(x), same scale")))
         key.setWordWrap(True)
         body = QWidget()
         inner = QVBoxLayout(body)
@@ -149,7 +151,7 @@ class ChangeOfVariablesLesson(Panel):
         self.values["agreement"].setText(f"{agreement:+.2%}")
         self.values["gap"].setText(f"{gap:.1e}")
         ok = abs(agreement) <= AGREE_WITHIN
-        self.verdict.setText((AGREE if ok else DISAGREE).format(p=abs(agreement)))
+        self.verdict.setText(translate("Panels", AGREE if ok else DISAGREE).format(p=abs(agreement)))
         self.verdict.setStyleSheet(f"color: {'#2a8a2a' if ok else '#d62728'};")
         self.gap = gap
 

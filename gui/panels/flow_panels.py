@@ -6,9 +6,10 @@ between the codes of two test images."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QSize, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QSpinBox, QVBoxLayout
 
+from gui.i18n import translate
 from gui.panels.base import Panel
 from gui.panels.flow_lesson import ChangeOfVariablesLesson
 from gui.panels.flow_views import DensityView, ForwardMapView, InverseMapView, LayerStepView, LogDetView
@@ -26,38 +27,39 @@ SLIDER_TEMPERATURE = 0.75  # the samples' temperature chosen first: cleaner samp
 
 # -- losses and the Jacobian check ---------------------------------------------------------------
 class FlowLossesPanel(HistoryPlotPanel):
-    title = "Negative log-likelihood"
+    title = QT_TRANSLATE_NOOP("Panels", "Negative log-likelihood")
     object_name = "flow_losses"
     columns = [("nll", "NLL = −log p_x(x)", REAL), ("log_pz", "log p_z(f(x))", EXTRA[0]),
                ("log_det", "log|det ∂f/∂x|", FAKE)]
-    y_label = "nats per example"
-    formula = ("NLL(x) = −log p_z(f(x)) − log|det ∂f/∂x|, from p_x(x) = p_z(f(x)) |det ∂f/∂x|. "
-               "Training raises both terms' sum; log|det ∂f/∂x| = Σ over couplings of Σ_j s(x_{1:d})_j.")
+    y_label = QT_TRANSLATE_NOOP("Panels", "nats per example")
+    formula = (QT_TRANSLATE_NOOP("Panels", "NLL(x) = −log p_z(f(x)) − log|det ∂f/∂x|, from p_x(x) = p_z(f(x)) |det ∂f/∂x|. "
+               "Training raises both terms' sum; log|det ∂f/∂x| = Σ over couplings of Σ_j s(x_{1:d})_j."))
 
     def sizeHint(self) -> QSize:
         return QSize(420, 280)
 
 
 class BitsPerDimPanel(HistoryPlotPanel):
-    title = "Bits per dimension"
+    title = QT_TRANSLATE_NOOP("Panels", "Bits per dimension")
     object_name = "flow_bits_per_dim"
     columns = [("bits_per_dim", "bits/dim", REAL)]
-    y_label = "bits per dimension"
-    formula = "bits/dim = NLL / (D ln 2), D = C·H·W, for dequantised 8-bit pixels (x = (k + u)/256)."
+    y_label = QT_TRANSLATE_NOOP("Panels", "bits per dimension")
+    formula = QT_TRANSLATE_NOOP("Panels", "bits/dim = NLL / (D ln 2), D = C·H·W, for dequantised 8-bit pixels (x = (k + u)/256).")
 
 
 class JacobianCheckPanel(Panel):
     """The couplings' own log-dets against the log|det| of the autograd Jacobian, live."""
 
-    title = "Jacobian check"
+    title = QT_TRANSLATE_NOOP("Panels", "Jacobian check")
     object_name = "flow_jacobian"
     uses = ("snapshot",)
-    formula = ("max over 8 data points of | Σ_layers log|det J_k|  −  log|det ∂f/∂x| from autograd |. "
+    formula = (QT_TRANSLATE_NOOP("Panels", "max over 8 data points of | Σ_layers log|det J_k|  −  log|det ∂f/∂x| from autograd |. "
                "Each coupling's J is triangular with diagonal exp(s), so log|det J| = Σ_j s_j; "
-               f"above {JACOBIAN_TOLERANCE:g} (red) a layer's log-det is wrong.")
+               "above {tolerance:g} (red) a layer's log-det is wrong."))
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self.formula = self.formula.format(tolerance=JACOBIAN_TOLERANCE)
         self.value: float | None = None
         self.value_label = QLabel("–")
         self.value_label.setObjectName("jacobian_value")
@@ -86,19 +88,19 @@ class JacobianCheckPanel(Panel):
         self.value = float(snap["jacobian_check"])
         bad = not np.isfinite(self.value) or self.value > JACOBIAN_TOLERANCE
         self.value_label.setText(f"{self.value:.1e}")
-        self.verdict.setText(f"{'above' if bad else 'below'} {JACOBIAN_TOLERANCE:g}: "
-                             f"{'a log-det is wrong' if bad else 'log-dets agree'}")
+        self.verdict.setText((translate("Panels", "above {:g}: a log-det is wrong") if bad else
+                              translate("Panels", "below {:g}: log-dets agree")).format(JACOBIAN_TOLERANCE))
         self.value_label.setStyleSheet(
             f"font-size: 30px; font-weight: bold; color: {'#d62728' if bad else '#2a8a2a'};")
 
 
 # -- images: tiled by gui/panels/image_grid.py, shared with the VAE ----------------------------------
 class FlowSamplesPanel(Panel):
-    title = "Samples"
+    title = QT_TRANSLATE_NOOP("Panels", "Samples")
     object_name = "flow_samples"
     uses = ("snapshot",)
-    formula = ("x = f⁻¹(z), z ~ N(0, T² I): the same 16 codes z each snapshot, scaled by the temperature T. "
-               "T < 1 stays nearer the mode of p_z and trades variety for cleaner samples.")
+    formula = (QT_TRANSLATE_NOOP("Panels", "x = f⁻¹(z), z ~ N(0, T² I): the same 16 codes z each snapshot, scaled by the temperature T. "
+               "T < 1 stays nearer the mode of p_z and trades variety for cleaner samples."))
     COLS = 4
 
     def __init__(self, parent=None):
@@ -149,13 +151,16 @@ class FlowPrincipalSliders(LatentSlidersPanel):
     and moving along those changes the picture. Slider j holds a coefficient c_j in units of the
     codes' spread along direction j, and z = f(x_start) + Σ_j c_j σ_j v_j; all at 0 is the test image."""
 
-    template = (f"z = f(x) of a test image, moved along the top {SLIDER_DIMS} principal directions of the codes "
+    template = QT_TRANSLATE_NOOP("Panels", "z = f(x) of a test image, moved along the top {dims} principal directions of the codes "
                 "f(x) of {n} test images: slider PC j adds c_j σ_j v_j (c_j from −3 to 3 spreads σ_j along v_j); "
                 "the picture is x = f⁻¹(z), on the GUI's copy of the inverse flow while training runs. "
                 "Zero returns to the test image; Random draws every c_j ~ N(0, 1).")
 
+    def caption(self, n) -> str:
+        return translate("Panels", self.template).format(dims=SLIDER_DIMS, n=n)
+
     def __init__(self, latent_dim: int, parent=None):
-        self.formula = self.template.format(n="the first")
+        self.formula = self.caption(translate("Panels", "the first"))
         super().__init__(SLIDER_DIMS, parent=parent)
         self.code_dim = latent_dim
         for i, label in enumerate(self.name_labels):
@@ -164,10 +169,10 @@ class FlowPrincipalSliders(LatentSlidersPanel):
         self.start = QSpinBox()
         self.start.setObjectName("start_image")
         self.start.setRange(0, 0)
-        self.start.setToolTip("the test image whose code z = f(x) the sliders start from")
+        self.start.setToolTip(translate("Panels", "the test image whose code z = f(x) the sliders start from"))
         self.start.valueChanged.connect(lambda _i: self.z_changed.emit(self.z()))
         row = QHBoxLayout()
-        row.addWidget(QLabel("start from test image #"))
+        row.addWidget(QLabel(translate("Panels", "start from test image #")))
         row.addWidget(self.start)
         row.addStretch(1)
         self.layout().insertLayout(1, row)
@@ -200,7 +205,7 @@ class FlowPrincipalSliders(LatentSlidersPanel):
 class FlowSliderPanel(ImageSlidersPanel):
     """Sliders along the principal directions of test codes, beside the decoded picture f⁻¹(z)."""
 
-    title = "Latent sliders"
+    title = QT_TRANSLATE_NOOP("Panels", "Latent sliders")
     object_name = "flow_sliders"
     uses = ("snapshot",)  # the first snapshot brings the codes the sliders start from
 
@@ -213,7 +218,7 @@ class FlowSliderPanel(ImageSlidersPanel):
         if not self._following and snap is not None and "slider_codes" in snap:
             self._following = True
             self.sliders.follow(session)
-            self.sliders.caption_label.setText(self.sliders.template.format(n=len(snap["slider_codes"])))
+            self.sliders.caption_label.setText(self.sliders.caption(len(snap["slider_codes"])))
             self.sliders.z_changed.emit(self.sliders.z())  # decode the start image now
 
     def sizeHint(self) -> QSize:
@@ -223,7 +228,7 @@ class FlowSliderPanel(ImageSlidersPanel):
 class FlowInterpolationPanel(InterpolationPanel):
     """Interpolation between the codes z = f(x) of two test images; x_t = f⁻¹(z_t)."""
 
-    formula = InterpolationPanel.formula + "  Here z₀ = f(x_a), z₁ = f(x_b) for two test images."
+    here = QT_TRANSLATE_NOOP("Panels", "Here z₀ = f(x_a), z₁ = f(x_b) for two test images.")
     uses = ("snapshot",)  # picks up the test images' codes
     COLS = 8
     _test_z = None  # set from snapshots; InterpolationPanel.__init__ already picks end points
@@ -231,8 +236,9 @@ class FlowInterpolationPanel(InterpolationPanel):
     _session = None
 
     def __init__(self, latent_dim: int, parent=None):
+        self.formula = translate("Panels", InterpolationPanel.formula) + "  " + translate("Panels", self.here)
         super().__init__(latent_dim, parent)
-        self.ends_label = QLabel("end points: random z until the first snapshot")
+        self.ends_label = QLabel(translate("Panels", "end points: random z until the first snapshot"))
         self.tile = ImageGridView()
         self.tile.setMinimumHeight(90)
         layout: QVBoxLayout = self.layout()
@@ -252,7 +258,7 @@ class FlowInterpolationPanel(InterpolationPanel):
 
     def _use_pair(self, emit: bool) -> None:
         a, b = self._pair
-        self.ends_label.setText(f"from test image #{a} to test image #{b}")
+        self.ends_label.setText(translate("Panels", "from test image #{} to test image #{}").format(a, b))
         self.set_end_points(self._test_z[a], self._test_z[b], emit=emit)
 
     def path_z(self) -> np.ndarray | None:

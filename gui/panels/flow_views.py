@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout
 
+from gui.i18n import translate
 from gui.panels.base import Panel, fixed_axes, toggle_row
 from gui.panels.plane_view import line_segments
 from gui.style import FAKE
@@ -111,11 +112,11 @@ class FlowPlaneView(Panel):
 
 
 class DensityView(FlowPlaneView):
-    title = "Learned density p_x(x)"
+    title = QT_TRANSLATE_NOOP("Panels", "Learned density p_x(x)")
     object_name = "flow_density"
-    formula = ("p_x(x) = p_z(f(x)) |det ∂f/∂x|,  p_z = N(0, I): the flow's density on a 48×48 grid "
-               "(white = 0, dark = high; levels fixed per snapshot at the 99.5th percentile). Dots: data x.")
-    toggles_spec = [("heat", "density", True), ("data", "data x", True), ("samples", "samples f⁻¹(z)", False)]
+    formula = (QT_TRANSLATE_NOOP("Panels", "p_x(x) = p_z(f(x)) |det ∂f/∂x|,  p_z = N(0, I): the flow's density on a 48×48 grid "
+               "(white = 0, dark = high; levels fixed per snapshot at the 99.5th percentile). Dots: data x."))
+    toggles_spec = [("heat", "density", True), ("data", QT_TRANSLATE_NOOP("Panels", "data x"), True), ("samples", QT_TRANSLATE_NOOP("Panels", "samples f⁻¹(z)"), False)]
     snapshot_keys = ("density", "inverse_samples")  # refreshed at display rate (RealNVP.main_view_keys)
     point_clicked = Signal(float, float)  # x clicked in the plot (the change-of-variables lesson's point)
 
@@ -163,12 +164,12 @@ class DensityView(FlowPlaneView):
 
 class ForwardMapView(FlowPlaneView):
     size_hint = (520, 480)  # beside the main view, one above the other: as tall as they can be
-    title = "Forward map z = f(x)"
+    title = QT_TRANSLATE_NOOP("Panels", "Forward map z = f(x)")
     object_name = "flow_forward"
-    formula = ("z = f(x): the data pushed through every coupling, z_{1:d} = x_{1:d}, "
+    formula = (QT_TRANSLATE_NOOP("Panels", "z = f(x): the data pushed through every coupling, z_{1:d} = x_{1:d}, "
                "z_{d+1:D} = x_{d+1:D} ⊙ exp(s(x_{1:d})) + t(x_{1:d}). Each point keeps its colour from x. "
-               "Circles: N(0, I) at 1, 2, 3 σ, where a trained flow puts 39%, 86%, 99% of the points.")
-    toggles_spec = [("circles", "1, 2, 3 σ circles", True)]
+               "Circles: N(0, I) at 1, 2, 3 σ, where a trained flow puts 39%, 86%, 99% of the points."))
+    toggles_spec = [("circles", QT_TRANSLATE_NOOP("Panels", "1, 2, 3 σ circles"), True)]
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -189,12 +190,12 @@ class ForwardMapView(FlowPlaneView):
 
 class InverseMapView(FlowPlaneView):
     size_hint = (520, 480)  # beside the main view, one above the other: as tall as they can be
-    title = "Inverse map x = f⁻¹(z)"
+    title = QT_TRANSLATE_NOOP("Panels", "Inverse map x = f⁻¹(z)")
     object_name = "flow_inverse"
-    formula = ("x = f⁻¹(z), the couplings undone last to first: x_{d+1:D} = (z_{d+1:D} − t(x_{1:d})) ⊙ "
+    formula = (QT_TRANSLATE_NOOP("Panels", "x = f⁻¹(z), the couplings undone last to first: x_{d+1:D} = (z_{d+1:D} − t(x_{1:d})) ⊙ "
                "exp(−s(x_{1:d})). Lines: a regular grid in z ∈ [−3, 3]² pulled back; orange: z ~ N(0, I) "
-               "pulled back (samples of p_x).")
-    toggles_spec = [("grid", "z grid", True), ("samples", "samples", True), ("data", "data x", False)]
+               "pulled back (samples of p_x)."))
+    toggles_spec = [("grid", QT_TRANSLATE_NOOP("Panels", "z grid"), True), ("samples", "samples", True), ("data", QT_TRANSLATE_NOOP("Panels", "data x"), False)]
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -218,11 +219,11 @@ class InverseMapView(FlowPlaneView):
 class LayerStepView(FlowPlaneView):
     """The data points after each layer, picked with a slider: x = h0 -> h1 -> ... -> hL = z."""
 
-    title = "Layer by layer"
+    title = QT_TRANSLATE_NOOP("Panels", "Layer by layer")
     object_name = "flow_layers"
-    formula = ("h_k = f_k(h_{k−1}), h_0 = x, h_L = z. A coupling moves each point along one axis only "
-               "(it keeps x_{1:d}); grey segments join each point's place before and after layer k.")
-    toggles_spec = [("moves", "moves in this layer", True)]
+    formula = (QT_TRANSLATE_NOOP("Panels", "h_k = f_k(h_{k−1}), h_0 = x, h_L = z. A coupling moves each point along one axis only "
+               "(it keeps x_{1:d}); grey segments join each point's place before and after layer k."))
+    toggles_spec = [("moves", QT_TRANSLATE_NOOP("Panels", "moves in this layer"), True)]
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -233,10 +234,10 @@ class LayerStepView(FlowPlaneView):
         self.layer_label = QLabel("h0 = x")
         self.layer_label.setMinimumWidth(230)
         self.back_button = QPushButton("◀")
-        self.back_button.setToolTip("one layer back, towards x")
+        self.back_button.setToolTip(translate("Panels", "one layer back, towards x"))
         self.back_button.clicked.connect(lambda: self.slider.setValue(self.slider.value() - 1))
         self.forward_button = QPushButton("▶")
-        self.forward_button.setToolTip("one layer on, towards z")
+        self.forward_button.setToolTip(translate("Panels", "one layer on, towards z"))
         self.forward_button.clicked.connect(lambda: self.slider.setValue(self.slider.value() + 1))
         row = QHBoxLayout()
         for widget in (self.back_button, self.slider, self.forward_button, self.layer_label):
@@ -268,9 +269,11 @@ class LayerStepView(FlowPlaneView):
             pairs = np.stack([layers[k - 1], layers[k]], 1).reshape(-1, 2)
             self.moves.setData(pairs[:, 0], pairs[:, 1], connect="pairs")
         if k == 0:
-            text = "h0 = x (data)"
+            text = translate("Panels", "h0 = x (data)")
         else:
-            text = f"h{k} after layer {k}/{last}: {names[k]}" + (" = z" if k == last else "")
+            name = str(names[k]).replace("(keeps ", translate("Panels", "(keeps "))  # core names the layer class
+            text = translate("Panels", "h{k} after layer {k}/{last}: {name}").format(k=k, last=last, name=name) + (
+                " = z" if k == last else "")
         self.layer_label.setText(text)
 
     def _fit(self, layers: np.ndarray) -> None:
@@ -291,11 +294,11 @@ class LayerStepView(FlowPlaneView):
 
 
 class LogDetView(FlowPlaneView):
-    title = "log|det ∂f/∂x| map"
+    title = QT_TRANSLATE_NOOP("Panels", "log|det ∂f/∂x| map")
     object_name = "flow_log_det"
-    formula = ("log|det ∂f/∂x| = Σ over couplings of Σ_j s(x_{1:d})_j (plus the norm layers' terms). "
-               "Red: f stretches space there, so p_x is raised above p_z(f(x)); blue: f squeezes it.")
-    toggles_spec = [("data", "data x", False)]
+    formula = (QT_TRANSLATE_NOOP("Panels", "log|det ∂f/∂x| = Σ over couplings of Σ_j s(x_{1:d})_j (plus the norm layers' terms). "
+               "Red: f stretches space there, so p_x is raised above p_z(f(x)); blue: f squeezes it."))
+    toggles_spec = [("data", QT_TRANSLATE_NOOP("Panels", "data x"), False)]
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -316,6 +319,6 @@ class LogDetView(FlowPlaneView):
         self.levels = (-top, top)
         self.heat.setImage(log_det, autoLevels=False, levels=self.levels)
         self.heat.setRect(pixel_rect(snap["bounds"], log_det.shape))
-        self.range_label.setText(f"colours span ±{top:.2f} nats")
+        self.range_label.setText(translate("Panels", "colours span ±{:.2f} nats").format(top))
         self.data.setVisible(self.shown("data"))
         self.data.setData(pos=snap["data"])

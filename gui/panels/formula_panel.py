@@ -11,15 +11,15 @@ import math
 
 import pyqtgraph as pg
 import shiboken6
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from gui.math_render import MathPiece
 from gui.panels.base import Panel
-from gui.panels.formulas import CRITIC_LOSSES, TEXT, Row, Term, rows_for
+from gui.panels.formulas import CRITIC_LOSSES, Row, Term, rows_for, text
 
-TITLE = "Formulas"
+TITLE = QT_TRANSLATE_NOOP("Panels", "Formulas")
 HIGHLIGHT = "#d62728"  # the frame round a picture a term drives, and a term's colour when it drives no curve
 HIGHLIGHT_WIDTH = 4.0  # px: a driven curve's pen while its term is under the mouse
 HIGHLIGHT_Z = 1000  # and drawn above the other curves
@@ -28,7 +28,7 @@ HIGHLIGHT_Z = 1000  # and drawn above the other curves
 def number(value: float) -> str:
     """Four significant figures, a true minus sign."""
     if not math.isfinite(value):
-        return TEXT["no_value"]
+        return text("no_value")
     return f"{value:#.4g}".replace("-", "−")  # "#": trailing zeros kept, so the width holds still
 
 
@@ -158,7 +158,7 @@ class FormulaRow(QWidget):
         self.row = row
         self.pieces: dict[str, MathPiece] = {}
         self.values: dict[str, QLabel] = {}
-        caption = QLabel(TEXT[row.caption])
+        caption = QLabel(text(row.caption))
         caption.setWordWrap(True)
         caption.setStyleSheet("color: #555;")
         widgets, values = [], {}
@@ -173,7 +173,7 @@ class FormulaRow(QWidget):
             widgets.append(widget)
             self.pieces[piece.key] = widget
             if piece.metric is not None:
-                value = QLabel(TEXT["no_value"])
+                value = QLabel(text("no_value"))
                 value.setObjectName(f"value_{piece.key}")
                 value.setStyleSheet(f"color: {colour}; font-weight: bold;")
                 values[index] = self.values[piece.key] = value
@@ -197,7 +197,7 @@ class FormulaPanel(Panel):
         self.terms: dict[str, Term] = {t.key: t for row in rows for t in row.terms()}
         self.pieces = {k: w for row in self.rows for k, w in row.pieces.items()}
         self.values = {k: w for row in self.rows for k, w in row.values.items()}
-        self.step_label = QLabel(TEXT["no_values"])
+        self.step_label = QLabel(text("no_values"))
         self.step_label.setObjectName("formula_step")
         self.note = QLabel("")
         self.note.setWordWrap(True)
@@ -235,23 +235,23 @@ class FormulaPanel(Panel):
         self._show_loss(gan_loss(session.model))
         h = session.history
         if not h or not len(h["steps"]):
-            self.step_label.setText(TEXT["no_values"])
+            self.step_label.setText(text("no_values"))
             for label in self.values.values():
-                label.setText(TEXT["no_value"])
+                label.setText(text("no_value"))
             for row in self.rows:
                 row.line.place()
             return
         # The run's step, as the status bar says it; the history's newest row may be a bucket of several steps.
-        self.step_label.setText(TEXT["values_at"].format(step=int(h.get("step", h["steps"][-1]))))
+        self.step_label.setText(text("values_at").format(step=int(h.get("step", h["steps"][-1]))))
         last = dict(zip(h["names"], h["last"], strict=True))
         critic = self._loss in CRITIC_LOSSES
         for key, label in self.values.items():
             term = self.terms[key]
             if term.needs_probability and critic:
-                label.setText(TEXT["no_value"])
+                label.setText(text("no_value"))
                 continue
             value = term.sign * float(last.get(term.metric, math.nan))
-            label.setText(TEXT[term.shows].format(v=number(value)))
+            label.setText(text(term.shows).format(v=number(value)))
         for row in self.rows:
             row.line.place()
 
@@ -264,7 +264,7 @@ class FormulaPanel(Panel):
             if row.row.gan_losses:
                 row.setVisible(loss in row.row.gan_losses)
         self.note.setVisible(loss in CRITIC_LOSSES)
-        self.note.setText(TEXT["gan.not_this_loss"].format(loss=loss))
+        self.note.setText(text("gan.not_this_loss").format(loss=loss))
 
     def shown_value(self, key: str) -> float:
         return shown_number(self.values[key].text())

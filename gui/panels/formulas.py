@@ -2,38 +2,48 @@
 pieces of LaTeX, the terms among them, which metric gives each term its live value, and which
 curves and pictures a term drives (highlighted while the mouse is on it).
 
-Every sentence a person reads is in TEXT, in one place, for translation; the LaTeX holds no words."""
+Every sentence a person reads is in TEXT, in one place, marked for translation (text(key) gives it in the
+window's language); the LaTeX holds no words."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
+
+from gui.i18n import translate
+
 TEXT = {
-    "vae.elbo": "The ELBO, maximised. Values: the newest training batch, per example (nats).",
-    "vae.kl": "The KL term in closed form, summed over the latent dimensions j.",
-    "vae.model": "The encoder q(z|x) and the decoder p(x|z).",
-    "gan.loss": "The loss: real data is class 1, G(z) is class 0. Values: the newest step; D(·) as batch means.",
-    "gan.maxmin": "D minimises L, G maximises it.",
-    "gan.g.minimax": "G's loss in this run (minimax, as in L): G minimises",
-    "gan.g.non-saturating": "G's loss in this run (non-saturating): G minimises",
-    "gan.g.critic": "G's loss in this run (a critic score, not a probability): G minimises",
-    "gan.saturated": "When D wins, L saturates at 0 and the minimax G's gradient vanishes.",
-    "gan.not_this_loss": ("This run trains with gan.loss = {loss}: D outputs a critic score, not a probability, "
-                          "so it does not minimise L(D, G) above."),
-    "flow.change": "Change of variables. Values: the log of each factor, the newest batch's mean (nats).",
-    "flow.coupling": "Affine coupling: the first d coordinates pass through; the rest are scaled by exp(s) and shifted by t.",
-    "flow.jacobian": "Its Jacobian is block triangular,",
-    "flow.det": "so its determinant is the product of the diagonal. Value: Σ s over all couplings.",
-    "flow.inverse": "The inverse is exact and as cheap: s and t are never inverted.",
-    "flow.bits": "Images: the negative log-likelihood in bits per dimension.",
+    "vae.elbo": QT_TRANSLATE_NOOP("Formulas", "The ELBO, maximised. Values: the newest training batch, per example (nats)."),
+    "vae.kl": QT_TRANSLATE_NOOP("Formulas", "The KL term in closed form, summed over the latent dimensions j."),
+    "vae.model": QT_TRANSLATE_NOOP("Formulas", "The encoder q(z|x) and the decoder p(x|z)."),
+    "gan.loss": QT_TRANSLATE_NOOP("Formulas", "The loss: real data is class 1, G(z) is class 0. Values: the newest step; D(·) as batch means."),
+    "gan.maxmin": QT_TRANSLATE_NOOP("Formulas", "D minimises L, G maximises it."),
+    "gan.g.minimax": QT_TRANSLATE_NOOP("Formulas", "G's loss in this run (minimax, as in L): G minimises"),
+    "gan.g.non-saturating": QT_TRANSLATE_NOOP("Formulas", "G's loss in this run (non-saturating): G minimises"),
+    "gan.g.critic": QT_TRANSLATE_NOOP("Formulas", "G's loss in this run (a critic score, not a probability): G minimises"),
+    "gan.saturated": QT_TRANSLATE_NOOP("Formulas", "When D wins, L saturates at 0 and the minimax G's gradient vanishes."),
+    "gan.not_this_loss": QT_TRANSLATE_NOOP("Formulas", "This run trains with gan.loss = {loss}: D outputs a critic "
+                                                       "score, not a probability, so it does not minimise L(D, G) above."),
+    "flow.change": QT_TRANSLATE_NOOP("Formulas", "Change of variables. Values: the log of each factor, the newest batch's mean (nats)."),
+    "flow.coupling": QT_TRANSLATE_NOOP("Formulas", "Affine coupling: the first d coordinates pass through; the rest are scaled by exp(s) and shifted by t."),
+    "flow.jacobian": QT_TRANSLATE_NOOP("Formulas", "Its Jacobian is block triangular,"),
+    "flow.det": QT_TRANSLATE_NOOP("Formulas", "so its determinant is the product of the diagonal. Value: Σ s over all couplings."),
+    "flow.inverse": QT_TRANSLATE_NOOP("Formulas", "The inverse is exact and as cheap: s and t are never inverted."),
+    "flow.bits": QT_TRANSLATE_NOOP("Formulas", "Images: the negative log-likelihood in bits per dimension."),
     # under a term: its value now
-    "value": "{v}",
+    "value": "{v}",  # symbols only: the same in every language
     "log": "log {v}",
     "sum_s": "Σ s = {v}",
     "no_value": "–",
-    "values_at": "values at step {step:,}",
-    "no_values": "values appear after the first step",
+    "values_at": QT_TRANSLATE_NOOP("Formulas", "values at step {step:,}"),
+    "no_values": QT_TRANSLATE_NOOP("Formulas", "values appear after the first step"),
 }
+
+
+def text(key: str) -> str:
+    """TEXT[key] in the window's language."""
+    return translate("Formulas", TEXT[key])
 
 
 @dataclass(frozen=True)

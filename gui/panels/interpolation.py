@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QPushButton, QSpinBox, QVBoxLayout
 
 from core.latent import interpolate
+from gui.i18n import translate
 from gui.panels.base import Panel
 
 
 class InterpolationPanel(Panel):
-    title = "Interpolation"
+    title = QT_TRANSLATE_NOOP("Panels", "Interpolation")
     object_name = "interpolation"
     uses = ()  # draws nothing from the timer
-    formula = ("lerp: z_t = (1 − t) z₀ + t z₁.  slerp: z_t = sin((1 − t)Ω)/sin Ω · z₀ + sin(tΩ)/sin Ω · z₁, "
-               "cos Ω = z₀·z₁ / (|z₀||z₁|); slerp keeps |z| where N(0, I) puts its mass.")
+    formula = (QT_TRANSLATE_NOOP("Panels", "lerp: z_t = (1 − t) z₀ + t z₁.  slerp: z_t = sin((1 − t)Ω)/sin Ω · z₀ + sin(tΩ)/sin Ω · z₁, "
+               "cos Ω = z₀·z₁ / (|z₀||z₁|); slerp keeps |z| where N(0, I) puts its mass."))
     changed = Signal()
 
     def __init__(self, latent_dim: int, parent=None):
@@ -23,14 +24,14 @@ class InterpolationPanel(Panel):
         self.latent_dim = latent_dim
         self._rng = np.random.default_rng(1)
         self.z0 = self.z1 = None
-        self.show_box = QCheckBox("show path")
+        self.show_box = QCheckBox(translate("Panels", "show path"))
         self.show_box.setChecked(True)
         self.mode = QComboBox()
         self.mode.addItems(["slerp", "lerp"])
         self.steps = QSpinBox()
         self.steps.setRange(2, 200)
         self.steps.setValue(16)
-        new_button = QPushButton("New end points")
+        new_button = QPushButton(translate("Panels", "New end points"))
         new_button.clicked.connect(self.new_end_points)
         form = QFormLayout()
         form.addRow(self.show_box)

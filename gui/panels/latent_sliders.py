@@ -8,7 +8,7 @@ z() is always a full latent vector."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.i18n import translate
 from gui.panels.base import Panel
 from gui.panels.image_grid import ImageGridView
 
@@ -33,10 +34,10 @@ MIN_TRACK_PX = 200
 
 
 class LatentSlidersPanel(Panel):
-    title = "Latent sliders"
+    title = QT_TRANSLATE_NOOP("Panels", "Latent sliders")
     object_name = "latent_sliders"
     uses = ()  # draws nothing from the timer
-    formula = "z ~ N(0, I): each slider sets one coordinate of z; the marker shows the decoded point."
+    formula = QT_TRANSLATE_NOOP("Panels", "z ~ N(0, I): each slider sets one coordinate of z; the marker shows the decoded point.")
     z_changed = Signal(object)  # np.ndarray (latent_dim,)
 
     def __init__(self, latent_dim: int, z_range: float = 3.0, shown: int | None = None,
@@ -85,17 +86,17 @@ class LatentSlidersPanel(Panel):
         # the panel asks for the sliders' full width instead of hiding part of them behind a scroll bar
         scroll.setMinimumWidth(grid_host.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
                                + 2 * scroll.frameWidth())
-        self.readout = QLabel("decoded: –")
-        random_button = QPushButton("Random z")
+        self.readout = QLabel(translate("Panels", "decoded: –"))
+        random_button = QPushButton(translate("Panels", "Random z"))
         random_button.clicked.connect(self.randomise)
-        zero_button = QPushButton("Zero")
+        zero_button = QPushButton(translate("Panels", "Zero"))
         zero_button.clicked.connect(lambda: self.set_z(np.zeros(self.latent_dim)))
         buttons = QHBoxLayout()
         buttons.addWidget(random_button)
         buttons.addWidget(zero_button)
         buttons.addStretch(1)
         if self.first_dim is not None:
-            buttons.addWidget(QLabel(f"sliders for {shown} of {latent_dim} dims, from z"))
+            buttons.addWidget(QLabel(translate("Panels", "sliders for {} of {} dims, from z").format(shown, latent_dim)))
             buttons.addWidget(self.first_dim)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
@@ -149,7 +150,7 @@ class LatentSlidersPanel(Panel):
     def show_decoded(self, value: np.ndarray) -> None:
         flat = np.asarray(value).reshape(-1)
         if flat.size <= 4:
-            self.readout.setText("decoded: (" + ", ".join(f"{v:.3f}" for v in flat) + ")")
+            self.readout.setText(translate("Panels", "decoded: ({})").format(", ".join(f"{v:.3f}" for v in flat)))
 
     def render(self, session) -> None:
         """Sliders hold no drawn data; the window re-decodes z when new weights arrive."""

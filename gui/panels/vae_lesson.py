@@ -12,45 +12,48 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from core.models.vae_config import LESSON_RAISED_BETA
+from gui.i18n import translate
 from gui.panels.base import Panel, sized
 from gui.panels.gan_lesson import latest_values, number
 from gui.panels.vae_views import COLLAPSED_NATS
 
 RAISED_BETA = LESSON_RAISED_BETA  # the "raise" button's β
 LOW_BETA = 0.0  # the "lower" button's β: no regulariser at all
-NO_VALUE_YET = "after step 1"  # what a live value reads before the first metrics arrive
+NO_VALUE_YET = QT_TRANSLATE_NOOP("Panels", "after step 1")  # what a live value reads before the first metrics arrive
 
-# The panel's visible strings, together (they will be wrapped for translation).
-TITLE = "Lesson: the two terms trade off (β)"
+# The panel's visible strings, marked for translation (translated where shown).
+TITLE = QT_TRANSLATE_NOOP("Panels", "Lesson: the two terms trade off (β)")
 EXPLANATION = (
-    "The loss is <b>recon + β·KL</b>: recon = −log p(x|z) pulls q(z|x) towards codes that describe x; "
+    QT_TRANSLATE_NOOP("Panels", "The loss is <b>recon + β·KL</b>: recon = −log p(x|z) pulls q(z|x) towards codes that describe x; "
     "KL(q(z|x) ‖ N(0, I)) pulls every q(z|x) towards the prior. β = 1 is the ELBO. "
     "<b>Raise β</b> and the KL wins: KL per dimension falls until dimensions collapse (q(zⱼ|x) = N(0, 1) for "
     "every x), reconstructions blur and samples from the prior look more like the data. "
     "<b>Lower β to 0</b> and only recon counts: reconstructions sharpen, the codes leave the prior, and "
-    "decoder(z) for z ~ N(0, I) turns to noise."
+    "decoder(z) for z ~ N(0, I) turns to noise.")
 )
-FORMULA = (f"KLⱼ = mean over test x of ½(μⱼ² + σⱼ² − 1 − log σⱼ²); a dimension is active when KLⱼ ≥ "
-           f"{COLLAPSED_NATS} nats. KL and recon: the newest training batch, nats per example.")
-ROWS = [("beta", "β now (vae.beta)"), ("kl", "KL term Σⱼ KLⱼ"), ("active", f"active dimensions (KLⱼ ≥ {COLLAPSED_NATS})"),
-        ("recon", "recon −log p(x|z)")]
-RAISE_TEXT = f"Raise β to {RAISED_BETA:g}"
-LOWER_TEXT = f"Lower β to {LOW_BETA:g}"
-ELBO_TEXT = "β = 1 (the ELBO)"
-WAITING_NO_MODEL = "No model yet: choose one in Settings and press Reset."
-WAITING_BUILD = "Waiting for the engine to build the model; then press Train."
-WAITING_TRAIN = "Press Train, then raise β or lower it to 0 while it trains."
-WAITING_METRICS = "Training has started: the numbers appear when the first steps' metrics arrive."
-VERDICT_ZERO = ("β = 0: no regulariser. Reconstructions sharpen; the codes spread away from N(0, I), so the samples "
-                "(decoder(z), z ~ N(0, I)) turn to noise. Press β = 1 or raise β to bring them back.")
-VERDICT_HIGH = ("β = {beta:g} > 1: the KL term dominates. {collapsed} of {dims} dimensions have collapsed "
-                "(grey bars in KL per dimension); reconstructions blur and samples improve as more collapse.")
-VERDICT_ELBO = ("β = {beta:g}: {active} of {dims} dimensions carry information about x. Raise β to watch them "
-                "collapse, or lower it to 0 to drop the regulariser.")
+# {nats}, {beta}: filled in where shown (after translation)
+FORMULA = QT_TRANSLATE_NOOP("Panels", "KLⱼ = mean over test x of ½(μⱼ² + σⱼ² − 1 − log σⱼ²); a dimension is active "
+                                      "when KLⱼ ≥ {nats} nats. KL and recon: the newest training batch, nats per example.")
+ROWS = [("beta", QT_TRANSLATE_NOOP("Panels", "β now (vae.beta)")), ("kl", QT_TRANSLATE_NOOP("Panels", "KL term Σⱼ KLⱼ")),
+        ("active", QT_TRANSLATE_NOOP("Panels", "active dimensions (KLⱼ ≥ {nats})")),
+        ("recon", QT_TRANSLATE_NOOP("Panels", "recon −log p(x|z)"))]
+RAISE_TEXT = QT_TRANSLATE_NOOP("Panels", "Raise β to {beta:g}")
+LOWER_TEXT = QT_TRANSLATE_NOOP("Panels", "Lower β to {beta:g}")
+ELBO_TEXT = QT_TRANSLATE_NOOP("Panels", "β = 1 (the ELBO)")
+WAITING_NO_MODEL = QT_TRANSLATE_NOOP("Panels", "No model yet: choose one in Settings and press Reset.")
+WAITING_BUILD = QT_TRANSLATE_NOOP("Panels", "Waiting for the engine to build the model; then press Train.")
+WAITING_TRAIN = QT_TRANSLATE_NOOP("Panels", "Press Train, then raise β or lower it to 0 while it trains.")
+WAITING_METRICS = QT_TRANSLATE_NOOP("Panels", "Training has started: the numbers appear when the first steps' metrics arrive.")
+VERDICT_ZERO = (QT_TRANSLATE_NOOP("Panels", "β = 0: no regulariser. Reconstructions sharpen; the codes spread away from N(0, I), so the samples "
+                "(decoder(z), z ~ N(0, I)) turn to noise. Press β = 1 or raise β to bring them back."))
+VERDICT_HIGH = (QT_TRANSLATE_NOOP("Panels", "β = {beta:g} > 1: the KL term dominates. {collapsed} of {dims} dimensions have collapsed "
+                "(grey bars in KL per dimension); reconstructions blur and samples improve as more collapse."))
+VERDICT_ELBO = (QT_TRANSLATE_NOOP("Panels", "β = {beta:g}: {active} of {dims} dimensions carry information about x. Raise β to watch them "
+                "collapse, or lower it to 0 to drop the regulariser."))
 
 
 @sized(400, 320)
@@ -63,8 +66,9 @@ class BetaTradeoffLesson(Panel):
 
     def __init__(self, latent_dim: int, parent=None):
         super().__init__(parent)
+        self.formula = self.formula.format(nats=COLLAPSED_NATS)
         self.latent_dim = latent_dim
-        text = QLabel(EXPLANATION)
+        text = QLabel(translate("Panels", EXPLANATION))
         text.setWordWrap(True)
         self.values: dict[str, QLabel] = {}
         grid = QGridLayout()
@@ -74,7 +78,7 @@ class BetaTradeoffLesson(Panel):
             value = QLabel("")
             value.setObjectName(f"vae_lesson_{key}")
             value.setStyleSheet("font-weight: bold;")
-            name = QLabel(label)
+            name = QLabel(translate("Panels", label).format(nats=COLLAPSED_NATS))
             name.setWordWrap(True)
             grid.addWidget(name, row, 0)
             grid.addWidget(value, row, 1)
@@ -83,9 +87,10 @@ class BetaTradeoffLesson(Panel):
         self.verdict = QLabel("")
         self.verdict.setObjectName("vae_lesson_verdict")
         self.verdict.setWordWrap(True)
-        self.raise_button = self._button(RAISE_TEXT, "vae_lesson_raise", RAISED_BETA)
-        self.elbo_button = self._button(ELBO_TEXT, "vae_lesson_elbo", 1.0)
-        self.lower_button = self._button(LOWER_TEXT, "vae_lesson_lower", LOW_BETA)
+        self.raise_button = self._button(translate("Panels", RAISE_TEXT).format(beta=RAISED_BETA), "vae_lesson_raise",
+                                         RAISED_BETA)
+        self.elbo_button = self._button(translate("Panels", ELBO_TEXT), "vae_lesson_elbo", 1.0)
+        self.lower_button = self._button(translate("Panels", LOWER_TEXT).format(beta=LOW_BETA), "vae_lesson_lower", LOW_BETA)
         buttons = QHBoxLayout()
         for button in (self.raise_button, self.elbo_button, self.lower_button):
             buttons.addWidget(button)
@@ -138,33 +143,33 @@ class BetaTradeoffLesson(Panel):
         snap = session.snapshot
         kl_per_dim = None if snap is None or "kl_per_dim" not in snap else np.asarray(snap["kl_per_dim"])
         active = None if kl_per_dim is None else int((kl_per_dim >= COLLAPSED_NATS).sum())
-        self.values["active"].setText("–" if active is None else f"{active} of {len(kl_per_dim)}")
+        self.values["active"].setText("–" if active is None else translate("Panels", "{} of {}").format(active, len(kl_per_dim)))
         last = latest_values(session.history)
         if last is None:
-            self.values["kl"].setText(NO_VALUE_YET)
-            self.values["recon"].setText(NO_VALUE_YET)
+            self.values["kl"].setText(translate("Panels", NO_VALUE_YET))
+            self.values["recon"].setText(translate("Panels", NO_VALUE_YET))
             self.verdict.setText(waiting_text(session))
             return
-        self.values["kl"].setText(f"{number(last.get('kl', math.nan))} nats")
-        self.values["recon"].setText(f"{number(last.get('recon', math.nan))} nats")
+        self.values["kl"].setText(translate("Panels", "{} nats").format(number(last.get("kl", math.nan))))
+        self.values["recon"].setText(translate("Panels", "{} nats").format(number(last.get("recon", math.nan))))
         self.verdict.setText(verdict(beta, active, self.latent_dim))
 
 
 def waiting_text(session) -> str:
     if session.model is None:
-        return WAITING_NO_MODEL
+        return translate("Panels", WAITING_NO_MODEL)
     if session.state == "running":
-        return WAITING_METRICS
+        return translate("Panels", WAITING_METRICS)
     if not session.device:
-        return WAITING_BUILD
-    return WAITING_TRAIN
+        return translate("Panels", WAITING_BUILD)
+    return translate("Panels", WAITING_TRAIN)
 
 
 def verdict(beta: float, active: int | None, dims: int) -> str:
     """What β does now, with the number of active dimensions (None before the first snapshot)."""
     if beta == 0:
-        return VERDICT_ZERO
+        return translate("Panels", VERDICT_ZERO)
     active = dims if active is None else active
     if beta > 1:
-        return VERDICT_HIGH.format(beta=beta, collapsed=dims - active, dims=dims)
-    return VERDICT_ELBO.format(beta=beta, active=active, dims=dims)
+        return translate("Panels", VERDICT_HIGH).format(beta=beta, collapsed=dims - active, dims=dims)
+    return translate("Panels", VERDICT_ELBO).format(beta=beta, active=active, dims=dims)

@@ -4,9 +4,10 @@ scatter clicks and the interpolation strip are wired to each other and to the wi
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Signal
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout
 
+from gui.i18n import translate
 from gui.panels.base import Panel
 from gui.panels.image_grid import ImageGridView, tile_grid
 from gui.panels.interpolation import InterpolationPanel
@@ -17,8 +18,8 @@ from gui.panels.vae_views import KlPerDimPanel, LatentScatterPanel, VaeLossesPan
 
 
 class VaeSlidersPanel(LatentSlidersPanel):
-    formula = ("Each slider sets one coordinate of z (±3, where N(0, I) puts 99.7% of its mass). "
-               "decoder(z) is drawn at once, on the window's copy of the decoder, while training runs.")
+    formula = (QT_TRANSLATE_NOOP("Panels", "Each slider sets one coordinate of z (±3, where N(0, I) puts 99.7% of its mass). "
+               "decoder(z) is drawn at once, on the window's copy of the decoder, while training runs."))
 
     def __init__(self, latent_dim: int, parent=None):
         super().__init__(latent_dim, parent=parent)
@@ -34,15 +35,15 @@ def example_spin(tooltip: str) -> QSpinBox:
 
 @sized(480, 290)
 class ReconstructionPanel(Panel):
-    title = "Reconstructions"
+    title = QT_TRANSLATE_NOOP("Panels", "Reconstructions")
     object_name = "vae_reconstructions"
     uses = ("snapshot",)
-    formula = "Left: test images x. Right: decoder(μ(x)), the mean of p(x|z) at z = μ(x), q(z|x)'s mean."
+    formula = QT_TRANSLATE_NOOP("Panels", "Left: test images x. Right: decoder(μ(x)), the mean of p(x|z) at z = μ(x), q(z|x)'s mean.")
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.inputs = ImageGridView("test images x")
-        self.outputs = ImageGridView("reconstructions decoder(μ(x))")
+        self.inputs = ImageGridView(translate("Panels", "test images x"))
+        self.outputs = ImageGridView(translate("Panels", "reconstructions decoder(μ(x))"))
         row = QHBoxLayout()
         row.addWidget(self.inputs)
         row.addWidget(self.outputs)
@@ -61,10 +62,10 @@ class ReconstructionPanel(Panel):
 
 @sized(520, 210)
 class SamplesPanel(Panel):
-    title = "Samples"
+    title = QT_TRANSLATE_NOOP("Panels", "Samples")
     object_name = "vae_samples"
     uses = ("snapshot",)
-    formula = "decoder(z) for fixed z ~ N(0, I): the same z every frame, so only the decoder changes."
+    formula = QT_TRANSLATE_NOOP("Panels", "decoder(z) for fixed z ~ N(0, I): the same z every frame, so only the decoder changes.")
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -82,11 +83,11 @@ class SamplesPanel(Panel):
 
 @sized(520, 300)
 class ManifoldPanel(Panel):
-    title = "Manifold: decoder over the z plane"
+    title = QT_TRANSLATE_NOOP("Panels", "Manifold: decoder over the z plane")
     object_name = "vae_manifold"
     uses = ("snapshot",)
-    formula = ("decoder(z) on a regular grid of z = (Φ⁻¹(u₀), Φ⁻¹(u₁)), u from 0.05 to 0.95: "
-               "z₀ grows to the right, z₁ upwards (Kingma & Welling, fig. 4).")
+    formula = (QT_TRANSLATE_NOOP("Panels", "decoder(z) on a regular grid of z = (Φ⁻¹(u₀), Φ⁻¹(u₁)), u from 0.05 to 0.95: "
+               "z₀ grows to the right, z₁ upwards (Kingma & Welling, fig. 4)."))
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -107,10 +108,10 @@ class ManifoldPanel(Panel):
 class LatentExplorerPanel(Panel):
     """Sliders beside decoder(z), with Encode: z = μ(x) of a chosen test example."""
 
-    title = "Latent sliders → decoder(z)"
+    title = QT_TRANSLATE_NOOP("Panels", "Latent sliders → decoder(z)")
     object_name = "vae_latent_explorer"
     uses = ("snapshot",)  # redraw on new snapshots only, not on every metrics flush
-    formula = "Encode sets z = μ(x), the mean of q(z|x), for test example x; the picture is decoder(z)."
+    formula = QT_TRANSLATE_NOOP("Panels", "Encode sets z = μ(x), the mean of q(z|x), for test example x; the picture is decoder(z).")
     encoded = Signal(int)  # the test example just encoded
 
     def __init__(self, latent_dim: int, image_shape: tuple[int, ...], parent=None):
@@ -119,14 +120,14 @@ class LatentExplorerPanel(Panel):
         self.sliders = VaeSlidersPanel(latent_dim)
         self.decoded = ImageGridView("decoder(z)")
         self.decoded.setMinimumSize(120, 120)
-        self.example = example_spin("test example index (the first 16 are the reconstruction grid's, in order)")
-        encode = QPushButton("Encode")
+        self.example = example_spin(translate("Panels", "test example index (the first 16 are the reconstruction grid's, in order)"))
+        encode = QPushButton(translate("Panels", "Encode"))
         encode.setObjectName("encode_button")
         encode.clicked.connect(self.encode)
-        self.info = QLabel("train to encode test examples")
+        self.info = QLabel(translate("Panels", "train to encode test examples"))
         self.info.setWordWrap(True)
         encode_row = QHBoxLayout()
-        encode_row.addWidget(QLabel("test example"))
+        encode_row.addWidget(QLabel(translate("Panels", "test example")))
         encode_row.addWidget(self.example)
         encode_row.addWidget(encode)
         encode_row.addStretch(1)
@@ -150,7 +151,7 @@ class LatentExplorerPanel(Panel):
 
     def encode(self) -> None:
         if self.mu is None:
-            self.info.setText("no encoder output yet: press Train (or Step) first")
+            self.info.setText(translate("Panels", "no encoder output yet: press Train (or Step) first"))
             return
         index = self.example.value()
         self.use_example(index, self.mu[index])
@@ -159,9 +160,10 @@ class LatentExplorerPanel(Panel):
     def use_example(self, index: int, mu: np.ndarray) -> None:
         """Set the sliders to μ of test example `index` (from Encode or a scatter click)."""
         self.example.setValue(index)
-        label = "" if self.labels is None else f" (label {int(self.labels[index])})"
+        label = "" if self.labels is None else " " + translate("Panels", "(label {})").format(int(self.labels[index]))
         clipped = np.abs(mu).max() > self.sliders.z_range
-        self.info.setText(f"z = μ(x) of test example {index}{label}" + ("; clipped to ±3" if clipped else ""))
+        self.info.setText(translate("Panels", "z = μ(x) of test example {}").format(index) + label
+                          + (translate("Panels", "; clipped to ±3") if clipped else ""))
         self.sliders.set_z(mu)
 
     def show_decoded(self, x: np.ndarray) -> None:
@@ -173,7 +175,7 @@ class LatentExplorerPanel(Panel):
 class InterpolationStripPanel(Panel):
     """The interpolation controls, end points from two test examples, and decoder(z_t) as a strip."""
 
-    title = "Interpolation"
+    title = QT_TRANSLATE_NOOP("Panels", "Interpolation")
     object_name = "vae_interpolation"
     uses = ("snapshot",)
 
@@ -181,13 +183,13 @@ class InterpolationStripPanel(Panel):
         super().__init__(parent)
         self.image_shape = tuple(image_shape)
         self.interp = InterpolationPanel(latent_dim)
-        self.start = example_spin("test example whose μ is z₀")
-        self.end = example_spin("test example whose μ is z₁")
-        use = QPushButton("Between these test examples")
+        self.start = example_spin(translate("Panels", "test example whose μ is z₀"))
+        self.end = example_spin(translate("Panels", "test example whose μ is z₁"))
+        use = QPushButton(translate("Panels", "Between these test examples"))
         use.clicked.connect(self.use_test_examples)
         form = QFormLayout()
-        form.addRow("z₀ = μ of test example", self.start)
-        form.addRow("z₁ = μ of test example", self.end)
+        form.addRow(translate("Panels", "z₀ = μ of test example"), self.start)
+        form.addRow(translate("Panels", "z₁ = μ of test example"), self.end)
         form.addRow(use)
         controls = QVBoxLayout()
         controls.addWidget(self.interp)

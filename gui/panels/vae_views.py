@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
+from gui.i18n import translate
 from gui.panels.base import Panel, fixed_axes, history_column, sized, toggle_row
 from gui.panels.history_plot import HistoryPlotPanel
 from gui.panels.plane_view import line_segments
@@ -22,14 +23,14 @@ COLLAPSED_NATS = 0.05  # a latent dimension whose mean KL is below this carries 
 
 @sized(520, 280)
 class VaeLossesPanel(HistoryPlotPanel):
-    title = "Losses (−ELBO = reconstruction + KL)"
+    title = QT_TRANSLATE_NOOP("Panels", "Losses (−ELBO = reconstruction + KL)")
     object_name = "vae_losses"
-    columns = [("loss", "−ELBO", ELBO_COLOUR), ("recon", "recon −log p(x|z)", RECON_COLOUR),
-               ("kl", "KL(q(z|x) ‖ N(0, I))", KL_COLOUR), ("test_loss", "test −ELBO", ELBO_COLOUR),
-               ("test_recon", "test recon", RECON_COLOUR), ("test_kl", "test KL", KL_COLOUR)]
-    y_label = "nats"
-    formula = ("ELBO = Σᵢ E_q(z|xᵢ) log p(xᵢ|z) − KL(q(z|xᵢ) ‖ N(0, I)), maximised. Plotted per example: "
-               "−ELBO = reconstruction + KL. Solid: training batch; dashed: the periodic pass over the test set.")
+    columns = [("loss", QT_TRANSLATE_NOOP("Panels", "−ELBO"), ELBO_COLOUR), ("recon", QT_TRANSLATE_NOOP("Panels", "recon −log p(x|z)"), RECON_COLOUR),
+               ("kl", "KL(q(z|x) ‖ N(0, I))", KL_COLOUR), ("test_loss", QT_TRANSLATE_NOOP("Panels", "test −ELBO"), ELBO_COLOUR),
+               ("test_recon", QT_TRANSLATE_NOOP("Panels", "test recon"), RECON_COLOUR), ("test_kl", QT_TRANSLATE_NOOP("Panels", "test KL"), KL_COLOUR)]
+    y_label = QT_TRANSLATE_NOOP("Panels", "nats")
+    formula = (QT_TRANSLATE_NOOP("Panels", "ELBO = Σᵢ E_q(z|xᵢ) log p(xᵢ|z) − KL(q(z|xᵢ) ‖ N(0, I)), maximised. Plotted per example: "
+               "−ELBO = reconstruction + KL. Solid: training batch; dashed: the periodic pass over the test set."))
 
     def __init__(self, log_scale: bool = False, parent=None):
         super().__init__(parent)
@@ -68,19 +69,20 @@ class VaeLossesPanel(HistoryPlotPanel):
 class KlPerDimPanel(Panel):
     """One bar per latent dimension: collapsed dimensions (KL ≈ 0) show as grey stubs."""
 
-    title = "KL per latent dimension"
+    title = QT_TRANSLATE_NOOP("Panels", "KL per latent dimension")
     object_name = "vae_kl_per_dim"
     uses = ("snapshot",)  # redraw on new snapshots only, not on every metrics flush
-    formula = ("KLⱼ = mean over test x of ½(μⱼ² + σⱼ² − 1 − log σⱼ²); Σⱼ KLⱼ is the KL term. "
-               f"A grey bar (KLⱼ < {COLLAPSED_NATS} nats) is a collapsed dimension: q(zⱼ|x) ≈ N(0, 1) "
-               "for every x, so zⱼ carries no information about x.")
+    formula = QT_TRANSLATE_NOOP("Panels", "KLⱼ = mean over test x of ½(μⱼ² + σⱼ² − 1 − log σⱼ²); Σⱼ KLⱼ is the KL "
+                                          "term. A grey bar (KLⱼ < {nats} nats) is a collapsed dimension: "
+                                          "q(zⱼ|x) ≈ N(0, 1) for every x, so zⱼ carries no information about x.")
 
     def __init__(self, latent_dim: int, parent=None):
         super().__init__(parent)
+        self.formula = self.formula.format(nats=COLLAPSED_NATS)
         self.latent_dim = latent_dim
         self.plot = pg.PlotWidget()
-        self.plot.setLabel("bottom", "latent dimension j")
-        self.plot.setLabel("left", "KLⱼ (nats)")
+        self.plot.setLabel("bottom", translate("Panels", "latent dimension j"))
+        self.plot.setLabel("left", translate("Panels", "KLⱼ (nats)"))
         self.plot.getAxis("left").enableAutoSIPrefix(False)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.setXRange(-0.6, latent_dim - 0.4, padding=0)
@@ -88,7 +90,7 @@ class KlPerDimPanel(Panel):
         self.bars = pg.BarGraphItem(x=np.arange(latent_dim), height=np.zeros(latent_dim), width=0.8,
                                     brush=self._collapsed, pen=None)
         self.plot.addItem(self.bars)
-        self.readout = QLabel("active dimensions: –")
+        self.readout = QLabel(translate("Panels", "active dimensions: –"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.plot, 1)
@@ -107,15 +109,15 @@ class KlPerDimPanel(Panel):
         if top > self._top or top < 0.5 * self._top:  # rescale only when the bars outgrow or shrink a lot
             self._top = top
             self.plot.setYRange(0, top, padding=0)
-        self.readout.setText(f"active dimensions: {int(active.sum())} of {self.latent_dim}    "
-                             f"Σⱼ KLⱼ = {kl.sum():.2f} nats")
+        self.readout.setText(translate("Panels", "active dimensions: {} of {}    Σⱼ KLⱼ = {:.2f} nats").format(
+            int(active.sum()), self.latent_dim, kl.sum()))
 
 
 @sized(520, 330)
 class LatentScatterPanel(Panel):
     """Test-set μ(x) coloured by label; PCA onto two axes when z has more than two dimensions."""
 
-    title = "Latent space: μ(x) of test examples"
+    title = QT_TRANSLATE_NOOP("Panels", "Latent space: μ(x) of test examples")
     object_name = "vae_latent_scatter"
     uses = ("snapshot",)
     snapshot_keys = ("latent_mu", "latent_labels")  # refreshed at display rate (VAE.main_view_keys)
@@ -129,7 +131,7 @@ class LatentScatterPanel(Panel):
         self.plot.setAspectLocked(latent_dim != 1)
         fixed_axes(self.plot)
         self.plot.showGrid(x=True, y=True, alpha=0.15)
-        axes = ("z₀", "z₁") if latent_dim == 2 else ("z", "label") if latent_dim == 1 else ("PC 1", "PC 2")
+        axes = ("z₀", "z₁") if latent_dim == 2 else ("z", translate("Panels", "label")) if latent_dim == 1 else (translate("Panels", "PC 1"), translate("Panels", "PC 2"))
         self.plot.setLabel("bottom", axes[0])
         self.plot.setLabel("left", axes[1])
         self.scatter = pg.ScatterPlotItem(size=5, pen=None, hoverable=False)
@@ -146,7 +148,7 @@ class LatentScatterPanel(Panel):
         self.chosen_index: int | None = None
         self._marker_z = None
         self._follow = True
-        fit = QPushButton("Fit view")
+        fit = QPushButton(translate("Panels", "Fit view"))
         fit.clicked.connect(self.fit_view)
         self.key = QLabel("")
         row = QHBoxLayout()
@@ -162,12 +164,13 @@ class LatentScatterPanel(Panel):
 
     def caption(self, labelled: bool) -> str:
         """What a point and its colour are; `labelled` False: the test set has one label (e.g. swissroll)."""
-        how = ("μ itself (z₀, z₁)" if self.latent_dim == 2 else "μ against the label" if self.latent_dim == 1
-               else "μ projected onto its top two principal axes (PCA)")
-        colour = ("coloured by its label (images: the class; 2-D data: the mode, moon, ring or arm x lies on)"
-                  if labelled else "all one colour: this data set has no labels or separate parts")
-        return (f"Each point is q(z|x)'s mean μ(x) for a test x, {colour}; shown: {how}. "
-                "The KL term pulls every q(z|x) toward N(0, I). Click a point to decode its μ.")
+        how = (translate("Panels", "μ itself (z₀, z₁)") if self.latent_dim == 2 else translate("Panels", "μ against the label") if self.latent_dim == 1
+               else translate("Panels", "μ projected onto its top two principal axes (PCA)"))
+        colour = (translate("Panels", "coloured by its label (images: the class; 2-D data: the mode, moon, ring or arm x lies on)")
+                  if labelled else translate("Panels", "all one colour: this data set has no labels or separate parts"))
+        return translate("Panels", "Each point is q(z|x)'s mean μ(x) for a test x, {colour}; shown: {how}. "
+                         "The KL term pulls every q(z|x) toward N(0, I). Click a point to decode its μ.").format(
+            colour=colour, how=how)
 
     def project(self, z: np.ndarray) -> np.ndarray:
         """(n, latent_dim) -> (n, 2) plane coordinates, the same map as the scatter's."""
@@ -205,7 +208,7 @@ class LatentScatterPanel(Panel):
             self._labels = labels
             self._brush_list = [self._brushes[int(k) % len(self._brushes)] for k in labels]
             present = sorted(set(int(k) for k in np.unique(labels)))
-            self.key.setText("" if len(present) < 2 else "colour = label:  " + " ".join(
+            self.key.setText("" if len(present) < 2 else translate("Panels", "colour = label:") + "  " + " ".join(
                 f'<b style="color:{LABEL_COLOURS[k % 10]}">{k}</b>' for k in present))
             self.caption_label.setText(self.caption(labelled=len(present) > 1))
         self.labels = labels
@@ -264,12 +267,12 @@ class LatentScatterPanel(Panel):
 class VaePlaneView(Panel):
     """2-D data: the data, where each point reconstructs to, and samples, in the data plane."""
 
-    title = "2-D view"
+    title = QT_TRANSLATE_NOOP("Panels", "2-D view")
     object_name = "vae_plane"
     uses = ("snapshot",)
-    formula = ("Blue: data x. Orange: reconstructions decoder(μ(x)), joined to their x by grey lines. "
+    formula = (QT_TRANSLATE_NOOP("Panels", "Blue: data x. Orange: reconstructions decoder(μ(x)), joined to their x by grey lines. "
                "Purple: samples decoder(z), z ~ N(0, I) (the means; p(x|z) adds noise of std σ, the ellipse "
-               "around the star). Grid: the decoder applied to a regular grid in (z₀, z₁).")
+               "around the star). Grid: the decoder applied to a regular grid in (z₀, z₁)."))
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -290,13 +293,13 @@ class VaePlaneView(Panel):
                      self.sigma_ellipse, self.marker):
             self.plot.addItem(item)
         legend = self.plot.addLegend(offset=(10, 10))
-        legend.addItem(self.data, "data x")
-        legend.addItem(self.recon, "reconstruction decoder(μ(x))")
-        legend.addItem(self.samples, "sample decoder(z)")
-        legend.addItem(self.marker, "decoder(z) of the sliders")
-        row, self.toggles = toggle_row((("data", "data", True), ("recon", "reconstructions", True),
-                               ("links", "x → reconstruction", True), ("samples", "samples", True),
-                               ("grid", "latent grid", False)), self._apply_toggles)
+        legend.addItem(self.data, translate("Panels", "data x"))
+        legend.addItem(self.recon, translate("Panels", "reconstruction decoder(μ(x))"))
+        legend.addItem(self.samples, translate("Panels", "sample decoder(z)"))
+        legend.addItem(self.marker, translate("Panels", "decoder(z) of the sliders"))
+        row, self.toggles = toggle_row((("data", translate("Panels", "data"), True), ("recon", translate("Panels", "reconstructions"), True),
+                               ("links", translate("Panels", "x → reconstruction"), True), ("samples", translate("Panels", "samples"), True),
+                               ("grid", translate("Panels", "latent grid"), False)), self._apply_toggles)
         self.readout = QLabel("σ = –")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
@@ -339,7 +342,7 @@ class VaePlaneView(Panel):
             x, y, connect = line_segments(snap["grid_lines"])
             self.grid.setData(x, y, connect=connect)
         self.sigma = np.asarray(snap["sigma"], np.float64)
-        self.readout.setText("σ of p(x|z) = (" + ", ".join(f"{s:.3f}" for s in self.sigma) + ")")
+        self.readout.setText(translate("Panels", "σ of p(x|z) = ({})").format(", ".join(f"{s:.3f}" for s in self.sigma)))
         self.set_marker(self.marker_xy)
 
     # Set by the window from the GUI thread's decoder copy --------------------------------------
