@@ -103,6 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true",
                    help="print the metrics as one JSON object on stdout (progress goes to stderr)")
     p.add_argument("--device", choices=DEVICES, default=None, help=DEVICE_HELP + " (default: the run's train.device)")
+    p.add_argument("--iwae-k", type=int, default=None, metavar="K",
+                   help="VAE runs: importance samples per test example for the IWAE bound iwae_nll, 1 to 5000 "
+                        "(default: the run's vae.iwae_k: 64, or 5000 with --preset binarized, the literature's "
+                        "figure; k = 1 is the ELBO, and a larger k gives a tighter bound for k times the work)")
 
     p = sub.add_parser("sample", help="write N samples to a .npy file")
     p.add_argument("run_dir", metavar="RUN_DIR", help="a run folder written by train, engine or the window")

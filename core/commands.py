@@ -110,7 +110,19 @@ class _EvalBar:
 
 
 def evaluate(args) -> int:
+    iwae_k = getattr(args, "iwae_k", None)
+    if iwae_k is not None:
+        from core.models.vae_config import VAEConfig
+
+        try:  # a value out of range exits 2 before the run is loaded
+            VAEConfig(iwae_k=iwae_k)
+        except ConfigError as exc:
+            raise ConfigError(f"--iwae-k {iwae_k}: {str(exc).split('; ', 1)[-1]}") from None
     run = load_run(args.run_dir, device=args.device)
+    if iwae_k is not None:
+        if run.cfg.model != "vae":
+            raise ConfigError(f"--iwae-k applies to VAE runs; {args.run_dir!r} is a {run.cfg.model} run")
+        run.model.params.iwae_k = iwae_k
     t0 = time.perf_counter()
     bar = _EvalBar()
     try:

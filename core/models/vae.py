@@ -46,6 +46,20 @@ def log_normal(x: torch.Tensor, mean: torch.Tensor, log_sigma: torch.Tensor | fl
     return -0.5 * ((x - mean) * torch.exp(-log_sigma)).square() - log_sigma - 0.5 * LOG_2PI
 
 
+def iwae_bound(log_w: torch.Tensor, k: int) -> torch.Tensor:
+    """-L_k per example from K = m * k importance log-weights (K, B): the K draws form m groups of k,
+    L_k = log (1/k) sum_{i in group} w_i for each group, averaged over the groups (in float64).
+
+    E[L_k] is the IWAE bound (Burda et al. 2016): L_1 is the ELBO, and the bound never loosens as k
+    grows. On the same draws it holds exactly too: where k divides k', each of the k'-group's
+    log-means is at least the mean of its k-groups' log-means (Jensen), so -L_k' <= -L_k."""
+    draws = log_w.shape[0]
+    if k < 1 or draws % k:
+        raise ValueError(f"k = {k} must divide the {draws} importance draws")
+    groups = log_w.double().reshape(draws // k, k, *log_w.shape[1:])
+    return -(torch.logsumexp(groups, 1) - math.log(k)).mean(0)
+
+
 def activation(name: str) -> nn.Module:
     return {"relu": nn.ReLU, "leaky_relu": lambda: nn.LeakyReLU(0.2), "elu": nn.ELU,
             "silu": nn.SiLU, "tanh": nn.Tanh}[name]()
@@ -267,6 +281,19 @@ class VAE(GenerativeModel):
         noise = torch.randn(mean.shape, generator=g, device=self.device)
         return mean + torch.exp(torch.as_tensor(self.current_log_sigma(), device=self.device)) * noise
 
+    def iwae_log_weights(self, x_in: torch.Tensor, target: torch.Tensor, eps: torch.Tensor) -> torch.Tensor:
+        """log w = log p(x|z) + log p(z) - log q(z|x) at z = mu(x) + sigma(x) * eps, for eps (K, B, latent):
+        (K, B), K importance weights for each of the B examples."""
+        mu, logvar = self.enc(x_in)
+        z = mu + torch.exp(0.5 * logvar) * eps  # (K, B, L)
+        k = eps.shape[0]
+        raw = self.dec.raw(z.reshape(-1, self.latent_dim))
+        rep = target.unsqueeze(0).expand(k, *target.shape).reshape(-1, *target.shape[1:])
+        log_px_z = -self.reconstruction_nll(raw, rep).view(k, -1)
+        log_pz = log_normal(z, 0.0, 0.0).sum(-1)
+        log_qz = log_normal(z, mu, 0.5 * logvar).sum(-1)
+        return log_px_z + log_pz - log_qz
+
     @torch.no_grad()
     def iwae_nll(self, k: int, advance: Callable[[int], None] | None = None) -> torch.Tensor:
         """-log p(x) per test example by the importance-weighted bound with k samples (IWAE, k=1 is the ELBO).
@@ -276,20 +303,11 @@ class VAE(GenerativeModel):
         total = torch.zeros((), dtype=torch.float64, device=self.device)
         for start in range(0, len(self.test_x), chunk):
             x_in, target = self._test_inputs(start, start + chunk)
-            mu, logvar = self.enc(x_in)
-            std = torch.exp(0.5 * logvar)
-            eps = torch.randn((k, *mu.shape), generator=g, device=mu.device)
-            z = mu + std * eps  # (k, B, L)
-            raw = self.dec.raw(z.reshape(-1, self.latent_dim))
-            rep = target.unsqueeze(0).expand(k, *target.shape).reshape(-1, *target.shape[1:])
-            log_px_z = -self.reconstruction_nll(raw, rep).view(k, -1)
-            log_pz = log_normal(z, 0.0, 0.0).sum(-1)
-            log_qz = log_normal(z, mu, 0.5 * logvar).sum(-1)
-            log_w = log_px_z + log_pz - log_qz
-            total += (torch.logsumexp(log_w.double(), 0) - math.log(k)).sum()
+            eps = torch.randn((k, len(target), self.latent_dim), generator=g, device=self.device)
+            total += iwae_bound(self.iwae_log_weights(x_in, target, eps), k).sum()
             if advance is not None:
                 advance(k * len(target))
-        return -total / len(self.test_x)
+        return total / len(self.test_x)
 
     @torch.no_grad()
     def evaluate(self, progress: Progress | None = None) -> dict:
