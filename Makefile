@@ -6,7 +6,7 @@ VENV ?= .venv
 TORCH_SPEC ?= torch>=2.2
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench screenshot clean
+.PHONY: run test lint bench screenshot clean i18n
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,13 @@ lint: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed
 	$(BIN)/python main.py bench
+
+# The window's translations: collect the strings of gui/ into the .ts (translations kept), then compile the
+# .qm the window loads. Edit the Russian text in resources/i18n/genviz_ru.ts (by hand or with pyside6-linguist).
+I18N_SOURCES = $(filter-out gui/bench.py,$(wildcard gui/*.py gui/panels/*.py))
+i18n: $(VENV)/.installed
+	$(BIN)/pyside6-lupdate -no-obsolete $(I18N_SOURCES) -source-language en -target-language ru -ts resources/i18n/genviz_ru.ts
+	$(BIN)/pyside6-lrelease resources/i18n/genviz_ru.ts -qm resources/i18n/genviz_ru.qm
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from core.config import ConfigError
 from core.timeline import TIMELINE, Frame, TimelineError, read_frame_at
+from gui.i18n import translate
 
 RELOAD_EVERY_S = 2.0
 VIEW_SIZE = 360  # px, the side of each compared run's main view
@@ -78,7 +79,7 @@ class ComparedRun:
 
         path = self.folder / TIMELINE
         if not path.is_file():
-            return [], "no timeline: only its curves are compared"
+            return [], translate("Compare", "no timeline: only its curves are compared")
         try:
             with safe_open(str(path), framework="numpy") as fh:
                 return [int(s) for s in json.loads((fh.metadata() or {})["steps"])], ""
@@ -171,8 +172,8 @@ class RunView(QWidget):
         run = self.run
         want = run.recorded_step(step)
         if want is None:
-            self.label.setText(f"<b>{run.name}</b>: " + (run.timeline_note or f"nothing recorded at or before "
-                                                                               f"step {step:,}"))
+            self.label.setText(f"<b>{run.name}</b>: " + (run.timeline_note or translate(
+                "Compare", "nothing recorded at or before step {:,}").format(step)))
             return
         if want != self.drawn_step:
             frame = run.frame_at(step)
@@ -182,8 +183,8 @@ class RunView(QWidget):
             self.replay.history = run.metrics
             self.replay.draw(frame)
             self.drawn_step = frame.step
-        self.label.setText(f"<b>{run.name}</b> at step {self.drawn_step:,} (this run: {step:,}; "
-                           f"it has run {run.step:,})")
+        self.label.setText(f"<b>{run.name}</b> " + translate("Compare", "at step {:,} (this run: {:,}; it has run {:,})")
+                           .format(self.drawn_step, step, run.step))
 
     def close_replay(self) -> None:
         self.replay.close()

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QProgressDialog
 
 from core.images import download_fashion_mnist, fashion_mnist_ready
+from gui.i18n import translate
 
 
 def ensure_fashion_mnist(parent) -> None:
@@ -15,7 +16,7 @@ def ensure_fashion_mnist(parent) -> None:
     network, a checksum fails, or the person cancels; the caller shows it and carries on."""
     if fashion_mnist_ready():
         return
-    dialog = QProgressDialog("Downloading Fashion-MNIST (about 30 MB, once)…", "Cancel", 0, 100, parent)
+    dialog = QProgressDialog(translate("DownloadDialog", "Downloading Fashion-MNIST (about 30 MB, once)…"), translate("DownloadDialog", "Cancel"), 0, 100, parent)
     dialog.setObjectName("download_dialog")
     dialog.setWindowTitle("Fashion-MNIST")
     dialog.setWindowModality(Qt.WindowModal)

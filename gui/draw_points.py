@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from gui.i18n import translate
 from gui.style import REAL
 
 LIMIT = 4.0  # points live in the square [-LIMIT, LIMIT]^2
@@ -132,7 +133,7 @@ class DrawPointsDialog(QDialog):
     def __init__(self, parent=None, rng: np.random.Generator | None = None):
         super().__init__(parent)
         self.setObjectName("draw_points_dialog")
-        self.setWindowTitle("Draw your own 2-D points")
+        self.setWindowTitle(translate("DrawPoints", "Draw your own 2-D points"))
         self.strokes = Strokes(rng)
         self.saved_path: str | None = None
 
@@ -161,7 +162,7 @@ class DrawPointsDialog(QDialog):
         self.spread_slider.setValue(15)
         self.spread_label = QLabel()
         self.spread_slider.valueChanged.connect(self._show_spread)
-        self.spread_slider.setToolTip("Standard deviation of the noise added to each point sprayed along a stroke")
+        self.spread_slider.setToolTip(translate("DrawPoints", "Standard deviation of the noise added to each point sprayed along a stroke"))
 
         self.count_label = QLabel()
         self.count_label.setObjectName("point_count")
@@ -170,24 +171,24 @@ class DrawPointsDialog(QDialog):
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #d62728;")
 
-        self.undo_button = QPushButton("Undo stroke")
-        self.undo_button.setToolTip("Remove the last click or stroke (Ctrl+Z)")
+        self.undo_button = QPushButton(translate("DrawPoints", "Undo stroke"))
+        self.undo_button.setToolTip(translate("DrawPoints", "Remove the last click or stroke (Ctrl+Z)"))
         self.undo_button.clicked.connect(self.undo)
         QShortcut(QKeySequence.Undo, self).activated.connect(self.undo)
-        self.clear_button = QPushButton("Clear")
+        self.clear_button = QPushButton(translate("DrawPoints", "Clear"))
         self.clear_button.clicked.connect(self.clear)
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(translate("DrawPoints", "Cancel"))
         self.cancel_button.clicked.connect(self.reject)
-        self.use_button = QPushButton("Use these points")
+        self.use_button = QPushButton(translate("DrawPoints", "Use these points"))
         self.use_button.setObjectName("use_points")
         self.use_button.clicked.connect(self.use_points)
         self.use_button.setAutoDefault(False)  # Enter must not end the drawing by accident
 
-        hint = QLabel("Click to add a point; drag to spray points along the stroke. "
-                      f"Points stay inside the dashed square [−{LIMIT:g}, {LIMIT:g}]².")
+        hint = QLabel(translate("DrawPoints", "Click to add a point; drag to spray points along the stroke. "
+                                "Points stay inside the dashed square [−{0:g}, {0:g}]².").format(LIMIT))
         hint.setWordWrap(True)
         spread_row = QHBoxLayout()
-        spread_row.addWidget(QLabel("brush spread"))
+        spread_row.addWidget(QLabel(translate("DrawPoints", "brush spread")))
         spread_row.addWidget(self.spread_slider, 1)
         spread_row.addWidget(self.spread_label)
         spread_row.addSpacing(16)
@@ -252,9 +253,9 @@ class DrawPointsDialog(QDialog):
 
     def _say_why_not(self) -> None:
         if len(self.strokes) >= MAX_POINTS:
-            self.message.setText(f"That is the most this dialog keeps ({MAX_POINTS} points).")
+            self.message.setText(translate("DrawPoints", "That is the most this dialog keeps ({} points).").format(MAX_POINTS))
         else:
-            self.message.setText(f"Draw inside the dashed square [−{LIMIT:g}, {LIMIT:g}]².")
+            self.message.setText(translate("DrawPoints", "Draw inside the dashed square [−{0:g}, {0:g}]².").format(LIMIT))
 
     def undo(self) -> None:
         self.strokes.undo()
@@ -269,9 +270,10 @@ class DrawPointsDialog(QDialog):
         self.scatter.setData(pos=pts)
         n = len(pts)
         enough = n >= MIN_POINTS
-        self.count_label.setText(f"{n} points" + ("" if enough else f" (at least {MIN_POINTS} to use)"))
+        self.count_label.setText(translate("DrawPoints", "{} points").format(n) + (
+            "" if enough else " " + translate("DrawPoints", "(at least {} to use)").format(MIN_POINTS)))
         self.use_button.setEnabled(enough)
-        self.use_button.setToolTip("" if enough else f"Draw at least {MIN_POINTS} points first")
+        self.use_button.setToolTip("" if enough else translate("DrawPoints", "Draw at least {} points first").format(MIN_POINTS))
         self.undo_button.setEnabled(n > 0)
         self.clear_button.setEnabled(n > 0)
 
@@ -279,13 +281,13 @@ class DrawPointsDialog(QDialog):
     def use_points(self) -> None:
         pts = self.strokes.points()
         if len(pts) < MIN_POINTS:  # the button is disabled then; this guards a direct call
-            self.message.setText(f"Draw at least {MIN_POINTS} points first (there are {len(pts)}).")
+            self.message.setText(translate("DrawPoints", "Draw at least {} points first (there are {}).").format(MIN_POINTS, len(pts)))
             return
         folder = drawn_folder()
         try:
             path = save_points_csv(pts, folder)
         except OSError as exc:
-            self.message.setText(f"Could not save the points in {folder}: {exc}")
+            self.message.setText(translate("DrawPoints", "Could not save the points in {}: {}").format(folder, exc))
             return
         self.saved_path = str(path)
         self.points_saved.emit(self.saved_path)

@@ -10,20 +10,21 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QProgressDialog
 
 from core.config import ConfigError
 from gui.export import FilmWriter
+from gui.i18n import translate
 
-FILTERS = {"png": "PNG picture (*.png)", "svg": "SVG drawing (*.svg)", "gif": "Animated GIF (*.gif)",
-           "mp4": "MP4 film (*.mp4)", "csv": "CSV table (*.csv)"}
+FILTERS = {"png": QT_TRANSLATE_NOOP("ExportDialog", "PNG picture (*.png)"), "svg": QT_TRANSLATE_NOOP("ExportDialog", "SVG drawing (*.svg)"), "gif": QT_TRANSLATE_NOOP("ExportDialog", "Animated GIF (*.gif)"),
+           "mp4": QT_TRANSLATE_NOOP("ExportDialog", "MP4 film (*.mp4)"), "csv": QT_TRANSLATE_NOOP("ExportDialog", "CSV table (*.csv)")}
 
 
 def ask_target(parent, title: str, choices: dict[str, str]) -> str | None:
     """One of `choices` ({key: what the person reads}); None when they cancel."""
     labels = list(choices.values())
-    label, ok = QInputDialog.getItem(parent, title, "Export:", labels, 0, False)
+    label, ok = QInputDialog.getItem(parent, title, translate("ExportDialog", "Export:"), labels, 0, False)
     if not ok:
         return None
     return next(key for key, text in choices.items() if text == label)
@@ -31,13 +32,13 @@ def ask_target(parent, title: str, choices: dict[str, str]) -> str | None:
 
 def ask_path(parent, title: str, kinds: tuple[str, ...], proposed: Path) -> Path | None:
     """A file to write, its suffix one of `kinds` (added from the chosen filter if the name has none)."""
-    filters = ";;".join(FILTERS[k] for k in kinds)
+    filters = ";;".join(translate("ExportDialog", FILTERS[k]) for k in kinds)
     path, chosen = QFileDialog.getSaveFileName(parent, title, str(proposed.with_suffix(f".{kinds[0]}")), filters)
     if not path:
         return None
     path = Path(path)
     if path.suffix.lower()[1:] not in kinds:
-        kind = next((k for k in kinds if FILTERS[k] == chosen), kinds[0])
+        kind = next((k for k in kinds if translate("ExportDialog", FILTERS[k]) == chosen), kinds[0])
         path = path.with_name(path.name + f".{kind}")
     return path
 
@@ -54,9 +55,9 @@ class FilmJob(QObject):
         self.writer = writer
         self.started = time.perf_counter()
         self.seconds = 0.0
-        self.progress = QProgressDialog(f"Writing {writer.out.name}…", "Cancel", 0, writer.total, parent)
+        self.progress = QProgressDialog(translate("ExportDialog", "Writing {}…").format(writer.out.name), translate("ExportDialog", "Cancel"), 0, writer.total, parent)
         self.progress.setObjectName("export_progress")
-        self.progress.setWindowTitle("Export")
+        self.progress.setWindowTitle(translate("ExportDialog", "Export"))
         self.progress.setWindowModality(Qt.NonModal)  # training and the views go on meanwhile
         self.progress.setAutoClose(False)
         self.progress.setAutoReset(False)
