@@ -164,6 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--svg", metavar="F.svg", help="an SVG picture of one step (--step; default the run's last)")
     g.add_argument("--csv", metavar="F.csv",
                    help="every metric of the run, one row per downsampled bucket, with whole steps")
+    g.add_argument("--tensorboard", metavar="OUT_DIR",
+                   help="every metric of the run as TensorBoard event files in OUT_DIR/<run name>/ (made if "
+                        "missing), whole steps; needs the optional extra: pip install 'genviz[tensorboard]'")
     p.add_argument("--panel", metavar="NAME", default=None,
                    help="one panel: 'main' (the model's main view) or a panel's name, e.g. gan_losses; an unknown "
                         "name exits 2 and lists the run's panels (default: the whole set, main view and the "
@@ -178,8 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fps", type=_positive_int, metavar="N", default=None,
                    help="for --gif and --mp4: frames a second, 1 to 60 (default: 10)")
     p.add_argument("--with", dest="with_runs", action="append", default=[], metavar="RUN_DIR",
-                   help="for --csv, repeatable: other runs' metrics in the same table, with a first column 'run' "
-                        "naming each run by its folder")
+                   help="for --csv and --tensorboard, repeatable: other runs' metrics in the same table, with a "
+                        "first column 'run' naming each run by its folder (--tensorboard: a folder for each run)")
 
     p = sub.add_parser("bench", help="run the performance benchmarks")
     p.add_argument("--json", action="store_true", help="print the figures as one JSON object on stdout")

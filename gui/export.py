@@ -4,6 +4,8 @@
   --gif F / --mp4 F   every recorded frame from --from to --to, at --fps frames a second
   --csv F             every metric of the run, one row per downsampled bucket, whole steps;
                       with --with RUN_DIR (repeatable) other runs' too, a "run" column naming each
+  --tensorboard DIR   the same metrics as TensorBoard event files, DIR/<run name>/ (core.tensorboard_export;
+                      an optional extra: without tensorboardX, one line says how to install it, exit 2)
 
 Without --panel, pictures show the whole set of panels the run's data drives: the main view on the
 left, the history and other views in a grid beside it (not the latent sliders and paths a person
@@ -19,6 +21,7 @@ the run, an output whose folder is missing or not writable, or options that do n
 from __future__ import annotations
 
 import os
+import re
 import sys
 import tempfile
 import time
@@ -27,7 +30,8 @@ from pathlib import Path
 
 from core.config import ConfigError
 
-FORMATS = ("gif", "mp4", "png", "svg", "csv")
+FORMATS = ("gif", "mp4", "png", "svg", "csv", "tensorboard")
+METRICS = ("csv", "tensorboard")  # every metric of one or more runs, not pictures
 FILMS = ("gif", "mp4")
 STILLS = ("png", "svg")
 
@@ -36,6 +40,8 @@ def export_run(args) -> int:
     kind = next(k for k in FORMATS if getattr(args, k, None))
     out = Path(getattr(args, kind))
     _check_options(kind, args)
+    if kind == "tensorboard":  # a folder, not a file: checked there
+        return _export_tensorboard(args, out)
     _check_output(out, kind)
     from core.checkpoint import read_metadata
 
@@ -83,15 +89,15 @@ def export_run(args) -> int:
 
 
 def _check_options(kind: str, args) -> None:
-    if getattr(args, "with_runs", None) and kind != "csv":
-        raise ConfigError("--with is for --csv: pictures and films show one run")
-    if args.panel is not None and kind == "csv":
-        raise ConfigError("--panel is for pictures and films; --csv writes every metric of the run")
+    if getattr(args, "with_runs", None) and kind not in METRICS:
+        raise ConfigError("--with is for --csv and --tensorboard: pictures and films show one run")
+    if args.panel is not None and kind in METRICS:
+        raise ConfigError(f"--panel is for pictures and films; --{kind} writes every metric of the run")
     if args.step is not None and kind not in STILLS:
         raise ConfigError(f"--step is for --png and --svg; a --{kind} takes --from S --to S")
     if (args.from_step is not None or args.to_step is not None) and kind not in FILMS:
         raise ConfigError(f"--from and --to are for --gif and --mp4; a --{kind} takes " +
-                          ("no steps" if kind == "csv" else "--step S"))
+                          ("no steps" if kind in METRICS else "--step S"))
     if args.fps is not None and kind not in FILMS:
         raise ConfigError("--fps is for --gif and --mp4")
     if args.fps is None:
@@ -199,6 +205,27 @@ def _export_csv(args, out: Path) -> int:
         write_history_csv(Path(tmp), history)
     print(f"genviz: wrote {out} ({history.count} rows of {len(history.names)} metrics, "
           f"each the mean of {history.stride} steps)", file=sys.stderr)
+    return 0
+
+
+def _export_tensorboard(args, out: Path) -> int:
+    """Every metric of the run (and of each --with run) as TensorBoard event files, OUT/<run name>/."""
+    from core.checkpoint import read_history
+    from core.tensorboard_export import check_out_dir, write_tensorboard, writer_class
+
+    check_out_dir(out)
+    writer_class()  # the optional extra: without it, one line saying how to install it (exit 2)
+    folders = [args.run_dir, *args.with_runs]
+    # Each run's folder there: its name, one path component (run_names gives a whole path where two share one).
+    names = [re.sub(r"[^\w.-]+", "_", name).strip("._") or "run" for name in run_names(folders)]
+    runs = list(zip(names, [read_history(f) for f in folders], strict=True))  # all read before writing
+    try:
+        counts = write_tensorboard(out, runs)
+    except OSError as exc:
+        raise ConfigError(f"could not write in {str(out)!r}: {exc.strerror or exc}") from None
+    print(f"genviz: wrote TensorBoard event files in {out} (" +
+          ", ".join(f"{name}: {n} values" for name, n in counts.items()) + f"); view them with "
+          f"tensorboard --logdir {out}", file=sys.stderr)
     return 0
 
 

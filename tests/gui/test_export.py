@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import csv
 import shutil
+import struct
+import sys
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import imageio.v3 as iio
 import numpy as np
@@ -16,7 +19,7 @@ from PIL import Image
 
 import main
 from core.build import build_model
-from core.checkpoint import read_history, read_metadata
+from core.checkpoint import read_history, read_metadata, whole_step_rows
 from core.snapshot import Snapshot
 from core.timeline import TIMELINE, Timeline
 from core.trainer import Trainer
@@ -142,6 +145,64 @@ def test_csv_with_other_runs_names_each_run_and_holds_its_own_values(run_dir, ca
     assert len(rows) == 2 * STEPS + 4
 
 
+def read_scalars(folder) -> dict[str, list[tuple[int, float]]]:
+    """Every scalar in a folder of TensorBoard event files, by tag: with TensorBoard's own reader
+    (EventAccumulator) where tensorboard is installed; else by reading the TFRecord frames (8-byte
+    length, 4-byte CRC, the record, 4-byte CRC) and parsing each record as TensorBoard's Event proto."""
+    try:
+        from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    except ImportError:
+        from tensorboardX.proto.event_pb2 import Event
+
+        scalars: dict[str, list[tuple[int, float]]] = {}
+        for path in sorted(Path(folder).glob("events.out.tfevents.*")):
+            data, i = path.read_bytes(), 0
+            while i < len(data):
+                (n,) = struct.unpack("<Q", data[i : i + 8])
+                event = Event.FromString(data[i + 12 : i + 12 + n])
+                i += 12 + n + 4
+                for v in event.summary.value:
+                    scalars.setdefault(v.tag, []).append((event.step, v.simple_value))
+        return scalars
+    acc = EventAccumulator(str(folder), size_guidance={"scalars": 0})  # 0: keep every value
+    acc.Reload()
+    return {tag: [(e.step, e.value) for e in acc.Scalars(tag)] for tag in acc.Tags()["scalars"]}
+
+
+def expected_scalars(run) -> dict[str, list[tuple[int, float]]]:
+    """The run's history at whole steps (as the CSV), finite values only, as float32 like TensorBoard's."""
+    history = read_history(run)
+    steps, _, values = whole_step_rows(history)
+    return {name: [(int(s), float(np.float32(v))) for s, v in zip(steps, values[:, j], strict=True)
+                   if np.isfinite(v)] for j, name in enumerate(history.names)}
+
+
+def test_tensorboard_event_files_hold_every_metric_of_each_run_at_whole_steps(run_dir, capsys, tmp_path):
+    pytest.importorskip("tensorboardX", reason="the tensorboard extra is not installed (pip install "
+                                               "'genviz[tensorboard]'); without it export says so, tested below")
+    other = tmp_path / "beta4"
+    shutil.copytree(run_dir, other)
+    out = tmp_path / "tb"
+    code, err = export(capsys, run_dir, "--tensorboard", out, "--with", other)
+    assert code == 0 and len(err) == 1 and "tensorboard --logdir" in err[0]
+    assert sorted(p.name for p in out.iterdir()) == ["beta4", "run"]  # a folder for each run, nothing else
+    for name, folder in (("run", run_dir), ("beta4", other)):
+        want = expected_scalars(folder)
+        assert read_scalars(out / name) == {tag: rows for tag, rows in want.items() if rows}
+        assert sum(map(len, want.values())) > 0
+    # Exported again: our earlier event file is replaced, not added to (TensorBoard would show both).
+    assert export(capsys, run_dir, "--tensorboard", out)[0] == 0
+    assert len(list((out / "run").glob("events.out.tfevents.*"))) == 1
+    assert read_scalars(out / "run") == {tag: rows for tag, rows in expected_scalars(run_dir).items() if rows}
+
+
+def test_tensorboard_without_its_extra_says_how_to_install_it_and_exits_2(run_dir, capsys, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "tensorboardX", None)  # as if it were not installed: its import fails
+    code, err = export(capsys, run_dir, "--tensorboard", tmp_path / "tb")
+    assert code == 2 and len(err) == 1 and "pip install 'genviz[tensorboard]'" in err[0]
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_run_with_a_damaged_timeline_still_exports_its_last_step_but_no_film(run_dir, capsys, tmp_path):
     broken = tmp_path / "run"
     shutil.copytree(run_dir, broken)
@@ -166,6 +227,9 @@ BAD = {  # name: (arguments after RUN_DIR, words the one line must hold)
     "fps out of range": (["--gif", "OUT/a.gif", "--fps", 100], ["1 to 60"]),
     "no output": ([], ["--gif"]),
     "with a picture": (["--png", "OUT/a.png", "--with", "OUT"], ["--with", "--csv"]),
+    "tensorboard in a missing folder": (["--tensorboard", "OUT/nofolder/tb"], ["does not exist"]),
+    "tensorboard with a panel": (["--tensorboard", "OUT/tb", "--panel", "main"], ["--panel", "--tensorboard"]),
+    "tensorboard with a step": (["--tensorboard", "OUT/tb", "--step", 3], ["--step"]),
 }
 
 
