@@ -34,8 +34,7 @@ from gui.i18n import translate
 DEFAULT_PRESET = QT_TRANSLATE_NOOP("SettingsPanel", "(defaults)")  # shown translated
 # The boxes of the form, one per config section; the fields in them keep their config names (as typed
 # on the command line and in presets: --set gan.lr_g=...), which the translation test lets through.
-SECTION_TITLES = {"data": QT_TRANSLATE_NOOP("SettingsPanel", "Data (data)"),
-                  "train": QT_TRANSLATE_NOOP("SettingsPanel", "Training (train)")}
+SECTION_TITLES = {"data": QT_TRANSLATE_NOOP("SettingsPanel", "data"), "train": QT_TRANSLATE_NOOP("SettingsPanel", "train")}
 IDENTIFIER_PROPERTY = "config_identifier"  # a label that shows a config name, the same in every language
 ERROR_STYLE = "QLineEdit { border: 2px solid #d62728; background: #fff0f0; }"
 HIDDEN_FIELDS = {("data", "dataset")}  # chosen by the combo above the form

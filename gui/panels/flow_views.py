@@ -116,7 +116,7 @@ class DensityView(FlowPlaneView):
     object_name = "flow_density"
     formula = (QT_TRANSLATE_NOOP("Panels", "p_x(x) = p_z(f(x)) |det ∂f/∂x|,  p_z = N(0, I): the flow's density on a 48×48 grid "
                "(white = 0, dark = high; levels fixed per snapshot at the 99.5th percentile). Dots: data x."))
-    toggles_spec = [("heat", "density", True), ("data", QT_TRANSLATE_NOOP("Panels", "data x"), True), ("samples", QT_TRANSLATE_NOOP("Panels", "samples f⁻¹(z)"), False)]
+    toggles_spec = [("heat", QT_TRANSLATE_NOOP("Panels", "density"), True), ("data", QT_TRANSLATE_NOOP("Panels", "data x"), True), ("samples", QT_TRANSLATE_NOOP("Panels", "samples f⁻¹(z)"), False)]
     snapshot_keys = ("density", "inverse_samples")  # refreshed at display rate (RealNVP.main_view_keys)
     point_clicked = Signal(float, float)  # x clicked in the plot (the change-of-variables lesson's point)
 
@@ -195,7 +195,7 @@ class InverseMapView(FlowPlaneView):
     formula = (QT_TRANSLATE_NOOP("Panels", "x = f⁻¹(z), the couplings undone last to first: x_{d+1:D} = (z_{d+1:D} − t(x_{1:d})) ⊙ "
                "exp(−s(x_{1:d})). Lines: a regular grid in z ∈ [−3, 3]² pulled back; orange: z ~ N(0, I) "
                "pulled back (samples of p_x)."))
-    toggles_spec = [("grid", QT_TRANSLATE_NOOP("Panels", "z grid"), True), ("samples", "samples", True), ("data", QT_TRANSLATE_NOOP("Panels", "data x"), False)]
+    toggles_spec = [("grid", QT_TRANSLATE_NOOP("Panels", "z grid"), True), ("samples", QT_TRANSLATE_NOOP("Panels", "samples"), True), ("data", QT_TRANSLATE_NOOP("Panels", "data x"), False)]
 
     def __init__(self, parent=None):
         super().__init__(parent)

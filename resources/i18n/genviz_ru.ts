@@ -908,6 +908,11 @@
         <translation>сэмплы f⁻¹(z)</translation>
     </message>
     <message>
+        <location filename="../../gui/panels/flow_views.py" line="119"/>
+        <source>density</source>
+        <translation>плотность</translation>
+    </message>
+    <message>
         <location filename="../../gui/panels/flow_views.py" line="167"/>
         <source>Forward map z = f(x)</source>
         <translation>Прямое отображение z = f(x)</translation>
@@ -1318,7 +1323,7 @@
     <message>
         <location filename="../../gui/panels/gan_lesson.py" line="215"/>
         <source>G uses the non-saturating loss, so its slope 1 − D(G(z)) cannot vanish when D wins. The vanishing-gradient preset starts G on minimax to show the difference.</source>
-        <translation>G использует ненасыщающую функцию потерь, поэтому его наклон 1 − D(G(z)) не затухает, когда D побеждает. Пресет vanishing запускает G с минимаксной функцией потерь, чтобы показать разницу.</translation>
+        <translation>G использует ненасыщающую функцию потерь, поэтому его наклон 1 − D(G(z)) не затухает, когда D побеждает. Пресет затухания градиентов запускает G с минимаксной функцией потерь, чтобы показать разницу.</translation>
     </message>
     <message>
         <location filename="../../gui/panels/gan_quality.py" line="25"/>
@@ -1398,6 +1403,16 @@
         <location filename="../../gui/panels/interpolation.py" line="34"/>
         <source>New end points</source>
         <translation>Новые концы</translation>
+    </message>
+    <message>
+        <location filename="../../gui/panels/interpolation.py" line="38"/>
+        <source>mode</source>
+        <translation>способ</translation>
+    </message>
+    <message>
+        <location filename="../../gui/panels/interpolation.py" line="39"/>
+        <source>steps</source>
+        <translation>шагов</translation>
     </message>
     <message>
         <location filename="../../gui/panels/latent_sliders.py" line="40"/>
@@ -1829,6 +1844,7 @@
         <translation>x → реконструкция</translation>
     </message>
     <message>
+        <location filename="../../gui/panels/flow_views.py" line="198"/>
         <location filename="../../gui/panels/vae_views.py" line="301"/>
         <source>samples</source>
         <translation>сэмплы</translation>
@@ -1848,76 +1864,76 @@
     </message>
     <message>
         <location filename="../../gui/settings_panel.py" line="37"/>
-        <source>Data (data)</source>
-        <translation>Данные (data)</translation>
+        <source>data</source>
+        <translation>Данные</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_panel.py" line="38"/>
-        <source>Training (train)</source>
-        <translation>Обучение (train)</translation>
+        <location filename="../../gui/settings_panel.py" line="37"/>
+        <source>train</source>
+        <translation>Обучение</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_panel.py" line="59"/>
+        <location filename="../../gui/settings_panel.py" line="58"/>
         <source>file for csv / image data</source>
         <translation>файл для данных csv / изображений</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_panel.py" line="60"/>
+        <location filename="../../gui/settings_panel.py" line="59"/>
         <source>Browse…</source>
         <translation>Обзор…</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_panel.py" line="62"/>
+        <location filename="../../gui/settings_panel.py" line="61"/>
         <source>Draw points…</source>
         <translation>Нарисовать…</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_panel.py" line="63"/>
+        <location filename="../../gui/settings_panel.py" line="62"/>
         <source>Draw your own 2-D points with the mouse and train on them (csv data set)</source>
         <translation>Нарисуйте мышью свои точки на плоскости и обучите на них модель (набор данных csv)</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_panel.py" line="74"/>
+        <location filename="../../gui/settings_panel.py" line="73"/>
         <source>model</source>
         <translation>модель</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_panel.py" line="78"/>
+        <location filename="../../gui/settings_panel.py" line="77"/>
         <source>data set</source>
         <translation>данные</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_panel.py" line="82"/>
+        <location filename="../../gui/settings_panel.py" line="81"/>
         <source>file</source>
         <translation>файл</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_panel.py" line="83"/>
+        <location filename="../../gui/settings_panel.py" line="82"/>
         <source>preset</source>
         <translation>пресет</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_panel.py" line="139"/>
+        <location filename="../../gui/settings_panel.py" line="138"/>
         <source>Data file</source>
         <translation>Файл данных</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_panel.py" line="140"/>
+        <location filename="../../gui/settings_panel.py" line="139"/>
         <source>Data (*.csv *.npy *.npz);;All files (*)</source>
         <translation>Данные (*.csv *.npy *.npz);;Все файлы (*)</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_panel.py" line="190"/>
+        <location filename="../../gui/settings_panel.py" line="189"/>
         <source>allowed: {}</source>
         <translation>допустимо: {}</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_panel.py" line="192"/>
+        <location filename="../../gui/settings_panel.py" line="191"/>
         <source>● applies while training runs</source>
         <translation>● применяется во время обучения</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_panel.py" line="258"/>
+        <location filename="../../gui/settings_panel.py" line="257"/>
         <source>Press Reset to apply: {}</source>
         <translation>Нажмите «Сброс», чтобы применить: {}</translation>
     </message>

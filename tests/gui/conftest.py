@@ -25,3 +25,12 @@ def screen_of_size(monkeypatch):
         monkeypatch.setattr(QScreen, "availableGeometry", lambda self: QRect(0, 0, width, height))
 
     return use
+
+
+@pytest.fixture(autouse=True)
+def english_window(monkeypatch):
+    """Windows open in English, whatever the machine's locale (gui.i18n follows the system's language
+    where none is set); tests/gui/test_translation.py sets Russian itself."""
+    import gui.i18n
+
+    monkeypatch.setattr(gui.i18n, "system_language", lambda: "en")
