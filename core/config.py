@@ -109,6 +109,12 @@ class TrainConfig(Section):
     steps: int = setting(5000, low=1, high=100_000_000, help="training steps (generator steps for a GAN)")
     seed: int = setting(0, low=0, high=2**31 - 1)
     device: str = setting("auto", choices=("auto", "cpu", "cuda", "mps"))
+    precision: str = setting(
+        "fp32", choices=("fp32", "bf16"),
+        help="bf16: the forward passes run under bfloat16 autocast on a CUDA device where that is safe "
+        "(the VAE; the GAN except its gradient penalties; never a flow's log-determinants); losses, "
+        "weights and optimiser state stay float32. Ignored on the CPU",
+    )
 
 
 @dataclass

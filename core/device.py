@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 
 import numpy as np
@@ -17,6 +18,17 @@ def available_devices() -> list[str]:
     if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
         found.insert(0 if "cuda" not in found else 1, "mps")
     return found
+
+
+def cuda_present() -> bool:
+    """Whether a CUDA device is there (the presets' GPU layer applies then; tests monkeypatch this check)."""
+    return torch.cuda.is_available()
+
+
+def autocast(precision: str, device: torch.device):
+    """bfloat16 autocast on CUDA when precision is "bf16"; otherwise a context that does nothing."""
+    enabled = precision == "bf16" and torch.device(device).type == "cuda"
+    return torch.autocast("cuda", dtype=torch.bfloat16, enabled=enabled) if enabled else contextlib.nullcontext()
 
 
 def pick_device(name: str = "auto") -> torch.device:

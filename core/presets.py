@@ -9,6 +9,13 @@ A configuration is built in layers, each overriding the one before:
    same way ("*" is not needed there: that is what "settings" is), so one preset can mean
    the same lesson on points and on images with values that suit each;
 4. --set overrides.
+
+Where training will run on CUDA (train.device "cuda", or "auto" on a machine with a GPU), a GPU
+layer follows each of layers 2 and 3: the table's "gpu" entry (looked up by "*", kind and data
+set, as by_dataset is) after the model's defaults, and a preset's own "gpu" settings after the
+preset. The image models' GPU layers take bigger batches and bf16 autocast where it is safe; a
+person's --set still wins over them. Checking for CUDA loads torch, so it is done only when a GPU
+layer could apply.
 """
 
 from __future__ import annotations
@@ -49,15 +56,37 @@ def build_config(model: str, dataset: str, preset: str | None = None,
     layers = [{"data.dataset": dataset}]
     for key in ("*", kind, dataset):
         layers.append(table["by_dataset"].get(key, {}))
+    gpu_layers = [table.get("gpu", {}).get(key, {}) for key in ("*", kind, dataset)]
+    preset_layers, preset_gpu = [], {}
     if preset:
         if preset not in table["presets"]:
             known = ", ".join(preset_names(model)) or "none"
             raise ConfigError(f"preset {preset!r} is unknown for {model}; allowed: {known}")
         entry = table["presets"][preset]
-        layers.append(entry["settings"])
+        preset_layers.append(entry["settings"])
         for key in (kind, dataset):
-            layers.append(entry.get("by_dataset", {}).get(key, {}))
-    layers.append(overrides or {})
+            preset_layers.append(entry.get("by_dataset", {}).get(key, {}))
+        preset_gpu = entry.get("gpu", {})
+    overrides = overrides or {}
+    if (any(gpu_layers) or preset_gpu) and _trains_on_cuda([*layers, *preset_layers, overrides]):
+        layers += [*gpu_layers, *preset_layers, preset_gpu]
+    else:
+        layers += preset_layers
+    layers.append(overrides)
     for layer in layers:
         cfg = cfg.with_overrides(layer)
     return cfg
+
+
+def _trains_on_cuda(layers: list[dict]) -> bool:
+    """Whether the device these layers end up asking for is CUDA: "cuda", or "auto" with a GPU present."""
+    device = "auto"
+    for layer in layers:
+        for key in ("train.device", "device"):
+            if key in layer:
+                device = str(layer[key])
+    if device != "auto":
+        return device == "cuda"
+    from core.device import cuda_present  # loads torch: only reached when a GPU layer could apply
+
+    return cuda_present()

@@ -12,6 +12,7 @@ import copy
 import torch
 from torch import nn
 
+from core.device import autocast
 from core.models.base import GenerativeModel, grad_norm
 from core.models.gan_losses import discriminator_loss, generator_loss, gradient_penalty, r1_penalty
 
@@ -84,23 +85,28 @@ class GANBase(GenerativeModel):
             real = self.data.batch(batch)
             if len(real) % p.pack:  # an epoch's last, short batch of a finite image set
                 real = real[: len(real) - len(real) % p.pack]
-            with torch.no_grad():
+            with torch.no_grad(), self._autocast():
                 fake = self.G(self._z(len(real)))
             if p.r1_gamma > 0:
                 real.requires_grad_(True)
-            real_logits, fake_logits = self.D(real), self.D(fake)
+            # A gradient penalty differentiates D(real) by its input: that pass stays in float32.
+            with self._autocast(p.r1_gamma == 0):
+                real_logits = self.D(real).float()
+            with self._autocast():
+                fake_logits = self.D(fake.float()).float()
             loss_d = discriminator_loss(p.loss, real_logits, fake_logits)
             total = loss_d
             if p.r1_gamma > 0:
                 total = total + 0.5 * p.r1_gamma * r1_penalty(real_logits, real)
             if p.loss == "wgan-gp":
-                total = total + p.gp_lambda * gradient_penalty(self.D, real.detach(), fake, self.noise)
+                total = total + p.gp_lambda * gradient_penalty(self.D, real.detach(), fake.float(), self.noise)
             opt_d.zero_grad(set_to_none=True)
             total.backward()
             norm_d = grad_norm(self.D.parameters())
             opt_d.step()
 
-        fake_logits_g = self.D(self.G(self._z(batch)))
+        with self._autocast():
+            fake_logits_g = self.D(self.G(self._z(batch))).float()
         loss_g = generator_loss(p.loss, fake_logits_g)
         opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
@@ -116,6 +122,10 @@ class GANBase(GenerativeModel):
             "grad_norm_g": norm_g,
             "grad_norm_d": norm_d,
         }
+
+    def _autocast(self, allowed: bool = True):
+        """bf16 autocast on CUDA where train.precision = bf16 (and `allowed`); otherwise nothing."""
+        return autocast(self.cfg.train.precision if allowed else "fp32", self.device)
 
     @torch.no_grad()
     def _update_ema(self) -> None:

@@ -20,6 +20,7 @@ from torch import nn
 
 from core.config import ConfigError
 from core.datasets2d import component_labels
+from core.device import autocast
 from core.models import data_kind
 from core.models.base import GenerativeModel, Progress, mlp, numpy_copies, progress_counter
 
@@ -229,7 +230,9 @@ class VAE(GenerativeModel):
         x = self.data.batch(self.cfg.data.batch_size)
         target = torch.bernoulli(x, generator=self.noise) if p.likelihood == "bernoulli-binarized" else x
         x_in = target if p.likelihood == "bernoulli-binarized" else x
-        recon, kl = self.elbo_terms(x_in, target, self.noise)
+        with autocast(self.cfg.train.precision, self.device):  # bf16 on CUDA when asked; the sums below in fp32
+            recon, kl = self.elbo_terms(x_in, target, self.noise)
+        recon, kl = recon.float(), kl.float()
         per_example = recon + p.beta * kl
         objective = per_example.sum() if p.reduction == "sum" else per_example.mean()
         opt = self.optimizers["main"]
