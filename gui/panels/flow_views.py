@@ -233,6 +233,7 @@ class LayerStepView(FlowPlaneView):
         self.slider.valueChanged.connect(self._on_toggle)
         self.layer_label = QLabel("h0 = x")
         self.layer_label.setMinimumWidth(230)
+        self.layer_label.setWordWrap(True)  # a long layer name (and the longer Russian) takes two lines, not cut
         self.back_button = QPushButton("◀")
         self.back_button.setToolTip(translate("Panels", "one layer back, towards x"))
         self.back_button.clicked.connect(lambda: self.slider.setValue(self.slider.value() - 1))

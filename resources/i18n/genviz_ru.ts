@@ -897,7 +897,7 @@
     <message>
         <location filename="../../gui/panels/flow_views.py" line="119"/>
         <location filename="../../gui/panels/flow_views.py" line="198"/>
-        <location filename="../../gui/panels/flow_views.py" line="301"/>
+        <location filename="../../gui/panels/flow_views.py" line="302"/>
         <location filename="../../gui/panels/vae_views.py" line="296"/>
         <source>data x</source>
         <translation>данные x</translation>
@@ -950,7 +950,7 @@
     <message>
         <location filename="../../gui/panels/flow_views.py" line="224"/>
         <source>h_k = f_k(h_{k−1}), h_0 = x, h_L = z. A coupling moves each point along one axis only (it keeps x_{1:d}); grey segments join each point&apos;s place before and after layer k.</source>
-        <translation>h_k = f_k(h_{k−1}), h_0 = x, h_L = z. Связующий слой сдвигает каждую точку только вдоль одной оси (x_{1:d} он сохраняет); серые отрезки соединяют положения точки до и после слоя k.</translation>
+        <translation>h_k = f_k(h_{k−1}), h_0 = x, h_L = z. Связующий слой двигает точку лишь вдоль одной оси (x_{1:d} не меняется); серые отрезки — точка до и после слоя k.</translation>
     </message>
     <message>
         <location filename="../../gui/panels/flow_views.py" line="226"/>
@@ -958,42 +958,42 @@
         <translation>сдвиги в этом слое</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/flow_views.py" line="237"/>
+        <location filename="../../gui/panels/flow_views.py" line="238"/>
         <source>one layer back, towards x</source>
         <translation>на слой назад, к x</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/flow_views.py" line="240"/>
+        <location filename="../../gui/panels/flow_views.py" line="241"/>
         <source>one layer on, towards z</source>
         <translation>на слой вперёд, к z</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/flow_views.py" line="272"/>
+        <location filename="../../gui/panels/flow_views.py" line="273"/>
         <source>h0 = x (data)</source>
         <translation>h0 = x (данные)</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/flow_views.py" line="274"/>
+        <location filename="../../gui/panels/flow_views.py" line="275"/>
         <source>(keeps </source>
         <translation>(сохраняет </translation>
     </message>
     <message>
-        <location filename="../../gui/panels/flow_views.py" line="275"/>
+        <location filename="../../gui/panels/flow_views.py" line="276"/>
         <source>h{k} after layer {k}/{last}: {name}</source>
-        <translation>h{k} после слоя {k}/{last}: {name}</translation>
+        <translation>h{k}, слой {k}/{last}: {name}</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/flow_views.py" line="297"/>
+        <location filename="../../gui/panels/flow_views.py" line="298"/>
         <source>log|det ∂f/∂x| map</source>
         <translation>Карта log|det ∂f/∂x|</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/flow_views.py" line="299"/>
+        <location filename="../../gui/panels/flow_views.py" line="300"/>
         <source>log|det ∂f/∂x| = Σ over couplings of Σ_j s(x_{1:d})_j (plus the norm layers&apos; terms). Red: f stretches space there, so p_x is raised above p_z(f(x)); blue: f squeezes it.</source>
         <translation>log|det ∂f/∂x| = сумма Σ_j s(x_{1:d})_j по связующим слоям (плюс вклад слоёв нормировки). Красный: здесь f растягивает пространство, поэтому p_x выше p_z(f(x)); синий: f его сжимает.</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/flow_views.py" line="322"/>
+        <location filename="../../gui/panels/flow_views.py" line="323"/>
         <source>colours span ±{:.2f} nats</source>
         <translation>цвета охватывают ±{:.2f} нат</translation>
     </message>
@@ -1020,12 +1020,12 @@
     <message>
         <location filename="../../gui/panels/gan_history.py" line="22"/>
         <source>loss</source>
-        <translation>функция потерь</translation>
+        <translation>потери</translation>
     </message>
     <message>
         <location filename="../../gui/panels/gan_history.py" line="23"/>
         <source>L(D, G) = −(1/n) Σ log D(xᵢ) − (1/n) Σ log(1 − D(G(zᵢ))); D minimises L. minimax: G minimises (1/n) Σ log(1 − D(G(z))), which flattens as D wins (L → 0). non-saturating: G minimises −(1/n) Σ log D(G(z)).</source>
-        <translation>L(D, G) = −(1/n) Σ log D(xᵢ) − (1/n) Σ log(1 − D(G(zᵢ))); D минимизирует L. Минимаксная: G минимизирует (1/n) Σ log(1 − D(G(z))), которая становится плоской, когда D побеждает (L → 0). Ненасыщающая: G минимизирует −(1/n) Σ log D(G(z)).</translation>
+        <translation>L(D, G) = −(1/n) Σ log D(xᵢ) − (1/n) Σ log(1 − D(G(zᵢ))); D минимизирует L. Минимакс: G минимизирует (1/n) Σ log(1 − D(G(z))), плоскую при победе D (L → 0). Ненасыщающая: G минимизирует −(1/n) Σ log D(G(z)).</translation>
     </message>
     <message>
         <location filename="../../gui/panels/gan_history.py" line="30"/>
@@ -1143,7 +1143,7 @@
     <message>
         <location filename="../../gui/panels/gan_image_panels.py" line="164"/>
         <source>f(y): share of 256 samples the classifier puts in class y.  KL(f ‖ U) = Σ_y f(y) log(10 f(y)).  score = exp(mean_x KL(p(y|x) ‖ p(y))), p(y) = mean_x p(y|x); 10 = confident and balanced.</source>
-        <translation>f(y): доля из 256 сэмплов, которые классификатор относит к классу y.  KL(f ‖ U) = Σ_y f(y) log(10 f(y)).  Оценка = exp(среднее по x KL(p(y|x) ‖ p(y))), p(y) = среднее по x p(y|x); 10 — уверенно и сбалансированно.</translation>
+        <translation>f(y): доля 256 сэмплов в классе y.  KL(f ‖ U) = Σ_y f(y) log(10 f(y)).  Оценка = exp(E_x KL(p(y|x) ‖ p(y))), p(y) = E_x p(y|x); 10 — уверенно и ровно.</translation>
     </message>
     <message>
         <location filename="../../gui/panels/gan_image_panels.py" line="171"/>
@@ -1163,7 +1163,7 @@
     <message>
         <location filename="../../gui/panels/gan_image_panels.py" line="208"/>
         <source>No class histogram yet: the classifier that judges the samples is trained once, on first use, and cached (progress in the status bar). Only MNIST and Fashion-MNIST have one.</source>
-        <translation>Гистограммы классов пока нет: классификатор, оценивающий сэмплы, обучается один раз при первом использовании и сохраняется (ход — в строке состояния). Он есть только для MNIST и Fashion-MNIST.</translation>
+        <translation>Гистограммы классов пока нет: классификатор сэмплов обучается один раз и сохраняется (ход — в строке состояния). Он есть только для MNIST и Fashion-MNIST.</translation>
     </message>
     <message>
         <location filename="../../gui/panels/gan_image_panels.py" line="222"/>
@@ -1437,7 +1437,7 @@
     <message>
         <location filename="../../gui/panels/latent_sliders.py" line="99"/>
         <source>sliders for {} of {} dims, from z</source>
-        <translation>ползунки для {} из {} измерений, начиная с z</translation>
+        <translation>{} из {} измерений, с z</translation>
     </message>
     <message>
         <location filename="../../gui/panels/latent_sliders.py" line="153"/>
@@ -1596,7 +1596,7 @@
     <message>
         <location filename="../../gui/panels/vae_panels.py" line="46"/>
         <source>reconstructions decoder(μ(x))</source>
-        <translation>реконструкции декодировщик(μ(x))</translation>
+        <translation>декодировщик(μ(x))</translation>
     </message>
     <message>
         <location filename="../../gui/panels/vae_panels.py" line="68"/>
