@@ -65,7 +65,8 @@ def test_scrubbing_shows_each_panel_as_it_was_while_training_goes_on(qtbot, wind
 
     press(qtbot, w, "train")  # training goes on; the panels stay at step 2
     # the live history and the live views go on (the snapshot can trail the history on a busy machine)
-    qtbot.waitUntil(lambda: s.live_history["step"] >= 60 and s.live_snapshot["step"] > 4, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: np.max(s.live_history["steps"]) >= 60 and s.live_snapshot["step"] > 4,
+                    timeout=TIMEOUT_MS)
     assert s.viewing == 2 and s.snapshot["step"] == 2 and history_steps(w).max() == 2
 
     w.timeline_bar.live_button.click()  # back to the present
