@@ -84,7 +84,7 @@ class ComparedRun:
             with safe_open(str(path), framework="numpy") as fh:
                 return [int(s) for s in json.loads((fh.metadata() or {})["steps"])], ""
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            return [], f"its timeline could not be read ({type(exc).__name__})"
+            return [], translate("Compare", "its timeline could not be read ({})").format(type(exc).__name__)
 
     def recorded_step(self, step: int) -> int | None:
         """The step of its latest frame at or before `step`, None if none."""

@@ -24,8 +24,9 @@ def ensure_fashion_mnist(parent) -> None:
     dialog.setValue(0)
 
     def progress(name: str, done: int, total: int) -> bool:
-        dialog.setLabelText(f"Downloading Fashion-MNIST: {name}\n{done / 1e6:.1f} of "
-                            f"{total / 1e6:.1f} MB" if total else f"Downloading {name}: {done / 1e6:.1f} MB")
+        dialog.setLabelText(translate("DownloadDialog", "Downloading Fashion-MNIST: {}\n{:.1f} of {:.1f} MB").format(
+            name, done / 1e6, total / 1e6) if total else
+            translate("DownloadDialog", "Downloading {}: {:.1f} MB").format(name, done / 1e6))
         dialog.setValue(int(100 * done / total) if total else 0)
         QApplication.processEvents()  # the window stays responsive and Cancel works
         return not dialog.wasCanceled()

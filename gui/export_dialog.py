@@ -67,6 +67,7 @@ class FilmJob(QObject):
         self.timer.setInterval(0)  # a frame, then whatever else waits, then the next frame
         self.timer.timeout.connect(self._next)
         self.running = False
+        self.cancelled = False  # the person pressed Cancel (the window shows that quietly, not as an error)
 
     def start(self) -> None:
         self.running = True
@@ -86,12 +87,14 @@ class FilmJob(QObject):
             return
         if last:
             self.seconds = time.perf_counter() - self.started
-            self._end(True, f"Wrote {self.writer.out} ({self.writer.done} frames) in {self.seconds:.1f} s")
+            self._end(True, translate("ExportDialog", "Wrote {} ({} frames) in {:.1f} s").format(
+                self.writer.out, self.writer.done, self.seconds))
 
     def cancel(self) -> None:
         if self.running:
             self.writer.cancel()
-            self._end(False, f"Export cancelled: {self.writer.out.name} was not written")
+            self.cancelled = True
+            self._end(False, translate("ExportDialog", "Export cancelled: {} was not written").format(self.writer.out.name))
 
     def _end(self, ok: bool, message: str) -> None:
         self.running = False

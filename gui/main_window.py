@@ -641,7 +641,7 @@ class MainWindow(QMainWindow):
     def _on_film_done(self, ok: bool, message: str) -> None:
         if ok:
             self.show_notice(message)
-        elif "cancelled" in message:
+        elif self.film_job is not None and self.film_job.cancelled:
             self.statusBar().showMessage(message, 8000)
         else:
             self.show_error(translate("MainWindow", "Export"), message)

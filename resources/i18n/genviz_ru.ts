@@ -9,6 +9,11 @@
         <translation>нет временной шкалы: сравниваются только его кривые</translation>
     </message>
     <message>
+        <location filename="../../gui/compare.py" line="87"/>
+        <source>its timeline could not be read ({})</source>
+        <translation>его временную шкалу не удалось прочитать ({})</translation>
+    </message>
+    <message>
         <location filename="../../gui/compare.py" line="175"/>
         <source>nothing recorded at or before step {:,}</source>
         <translation>до шага {:,} включительно ничего не записано</translation>
@@ -30,6 +35,18 @@
         <location filename="../../gui/download_dialog.py" line="19"/>
         <source>Cancel</source>
         <translation>Отмена</translation>
+    </message>
+    <message>
+        <location filename="../../gui/download_dialog.py" line="27"/>
+        <source>Downloading Fashion-MNIST: {}
+{:.1f} of {:.1f} MB</source>
+        <translation>Загрузка Fashion-MNIST: {}
+{:.1f} из {:.1f} МБ</translation>
+    </message>
+    <message>
+        <location filename="../../gui/download_dialog.py" line="29"/>
+        <source>Downloading {}: {:.1f} MB</source>
+        <translation>Загрузка {}: {:.1f} МБ</translation>
     </message>
 </context>
 <context>
@@ -161,6 +178,16 @@
         <location filename="../../gui/export_dialog.py" line="60"/>
         <source>Export</source>
         <translation>Экспорт</translation>
+    </message>
+    <message>
+        <location filename="../../gui/export_dialog.py" line="90"/>
+        <source>Wrote {} ({} frames) in {:.1f} s</source>
+        <translation>Записан файл {} (кадров: {}) за {:.1f} с</translation>
+    </message>
+    <message>
+        <location filename="../../gui/export_dialog.py" line="97"/>
+        <source>Export cancelled: {} was not written</source>
+        <translation>Экспорт отменён: {} не записан</translation>
     </message>
 </context>
 <context>
