@@ -85,8 +85,8 @@ def test_pause_resume_single_step_and_stop():
         assert trainer.step == held
 
         trainer.step_once(3)
-        wait_for(lambda: trainer.step >= held + 3, what="three single steps")
-        time.sleep(0.2)
+        # After its single steps the loop pauses again and says so: a second "paused" event.
+        wait_for(lambda: rec.kinds().count("paused") == 2, what="paused again after three single steps")
         assert trainer.step == held + 3 and trainer.paused
         # A single step flushes at once, so the history already holds the three new rows.
         assert trainer.history.count == held + 3
@@ -201,7 +201,20 @@ def test_nan_pauses_restores_a_finite_state_and_reports():
         assert model.state_is_finite()
 
 
-def test_metrics_reach_the_history_only_at_flushes():
+class FakeClock:
+    """The trainer's clock, moved on only by the test: flushes and snapshot gaps then depend on the
+    steps taken, not on how fast this (shared, maybe loaded) machine runs them."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def perf_counter(self) -> float:
+        return self.now
+
+
+def test_metrics_reach_the_history_only_at_flushes(monkeypatch):
+    clock = FakeClock()
+    monkeypatch.setattr("core.trainer.time", clock)
     model = tiny_gan()
     rec = Recorder()
     history = MetricHistory(model.metric_names, capacity=1 << 16)  # stride 1: one row per step
@@ -211,15 +224,16 @@ def test_metrics_reach_the_history_only_at_flushes():
 
     def spy(step):
         rows_seen.append(trainer.history.count)
+        clock.now += 0.01  # each step takes 10 ms: a flush is due every 15 steps
         return original(step)
 
     model.training_step = spy
-    t0 = time.monotonic()
-    while trainer.step < 300 or time.monotonic() - t0 < 0.6:
-        trainer.run(max_steps=trainer.step + 200)
+    trainer.run(max_steps=300)
+    trainer.run(max_steps=600)  # a second run() call, as headless `train` makes one per save interval
     steps = trainer.step
     flushes = rec.flushes
-    assert len(flushes) * 10 < steps, (len(flushes), steps)
+    assert steps == 600
+    assert 2 < len(flushes) and len(flushes) * 10 < steps, (len(flushes), steps)  # by time, not every step
     # Between flushes the history does not grow: the counts seen at the steps are exactly the
     # counts the history had after some flush (or 0 before the first).
     assert set(rows_seen) <= {0} | set(flushes)
@@ -250,28 +264,33 @@ def test_prepare_runs_once_before_the_first_step_reports_status_and_leaves_the_r
     assert torch.equal(plain.rng_state()["torch"], trainer.rng_state()["torch"])
 
 
-def test_a_costly_snapshot_is_taken_less_often_within_its_budget():
+def test_a_costly_snapshot_is_taken_less_often_within_its_budget(monkeypatch):
     """snapshot_budget caps the share of the training thread's time spent on snapshots."""
+    clock = FakeClock()
+    monkeypatch.setattr("core.trainer.time", clock)
     model = tiny_gan()
-    cost = 0.02
-    original = model.snapshot
+    cost, step_cost = 0.02, 0.001
+    original_snapshot, original_step = model.snapshot, model.training_step
 
     def slow_snapshot():
-        time.sleep(cost)  # stands in for a flow's density maps or a test-set scatter
-        return original()
+        clock.now += cost  # stands in for a flow's density maps or a test-set scatter
+        return original_snapshot()
+
+    def step_taking_a_millisecond(step):
+        clock.now += step_cost
+        return original_step(step)
 
     model.snapshot = slow_snapshot
+    model.training_step = step_taking_a_millisecond
     snap_times: list[float] = []
 
     class Snaps(TrainerCallbacks):
         def on_snapshot(self, trainer, snapshot):
-            snap_times.append(time.perf_counter())
+            snap_times.append(clock.now)
 
     trainer = Trainer(model, callbacks=Snaps(), snapshot_interval=0.01, snapshot_budget=0.1)
-    t0 = time.perf_counter()
-    with Running(trainer):
-        wait_for(lambda: time.perf_counter() - t0 > 1.5, timeout=5)
-    elapsed = time.perf_counter() - t0
+    trainer.run(max_steps=1500)
+    elapsed = clock.now
     gaps = np.diff(snap_times[1:-1])  # between snapshots taken inside the loop
     # Without the budget it would snapshot every 10 ms; with it, at least cost / budget apart.
     assert len(gaps) >= 2
