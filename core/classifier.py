@@ -8,6 +8,15 @@ needed (about 10-20 s of CPU time, 3 epochs), then keeps it in the user cache fo
                                                data set's arrays and of the weights file,
                                                test accuracy and the reference score
 
+Two classifiers, by name:
+
+* "genviz-cnn" (DigitClassifier): the project's own. The window's class histogram shows its
+  judgement while a GAN trains, so a person may pick a run or a step by it.
+* "held-out-cnn" (HeldOutClassifier): another architecture (3x3 convolutions with max-pooling
+  and dropout) from another seed, used only by `eval`: it plays no part in training, in the
+  window or in choosing a checkpoint, so a generator cannot have been tuned to please it.
+  Cached as <dataset>-held-out-cnn.safetensors / .json.
+
 <cache> is platformdirs.user_cache_dir("genviz"), or $GENVIZ_CACHE_DIR when set. A cache
 entry whose architecture version, data or weights no longer match is ignored and, by
 load_or_train_classifier, retrained; a broken file never surfaces as a traceback.
@@ -52,7 +61,7 @@ PROGRESS_EVERY = 25  # steps between progress calls
 TRAIN_SHARE = 0.97  # of the progress bar; testing on the test set takes the rest
 
 
-# -- the network ---------------------------------------------------------------------------
+# -- the networks --------------------------------------------------------------------------
 class DigitClassifier(nn.Module):
     """Two strided 5x5 conv layers with batch norm, then a 64-unit hidden layer.
 
@@ -61,14 +70,22 @@ class DigitClassifier(nn.Module):
     `info` holds the cache metadata (dataset, test_accuracy, reference_score, ...).
     """
 
+    NAME = "genviz-cnn"  # in eval's output and the held-out one's cache file names
+    ARCHITECTURE_VERSION = ARCHITECTURE_VERSION
+    SEED = SEED  # weights and batch order
+
     def __init__(self, info: dict | None = None):
         super().__init__()
-        self.net = nn.Sequential(
+        self.net = self.network()
+        self.info = dict(info or {})
+
+    @staticmethod
+    def network() -> nn.Module:
+        return nn.Sequential(
             nn.Conv2d(1, 16, 5, stride=2, padding=2, bias=False), nn.BatchNorm2d(16), nn.ReLU(),  # 14x14
             nn.Conv2d(16, 32, 5, stride=2, padding=2, bias=False), nn.BatchNorm2d(32), nn.ReLU(),  # 7x7
             nn.Flatten(), nn.Linear(32 * 7 * 7, 64), nn.ReLU(), nn.Linear(64, 10),
         )
-        self.info = dict(info or {})
 
     @property
     def device(self) -> torch.device:
@@ -104,6 +121,36 @@ class DigitClassifier(nn.Module):
         finally:
             self.train(was_training)
         return torch.cat(out) if out else torch.zeros(0, 10, device=self.device)
+
+
+class HeldOutClassifier(DigitClassifier):
+    """The held-out judge of `eval`: 3x3 convolutions (16 and 32 channels) each followed by 2x2
+    max-pooling, no batch norm, dropout before a 128-unit hidden layer; its own seed. It shares
+    no weights, layer shapes or random draws with DigitClassifier, so where the two agree on a
+    generator's samples the figure is not an artefact of one network."""
+
+    NAME = "held-out-cnn"
+    ARCHITECTURE_VERSION = 1
+    SEED = 1
+
+    @staticmethod
+    def network() -> nn.Module:
+        return nn.Sequential(
+            nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # 14x14
+            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # 7x7
+            nn.Flatten(), nn.Dropout(0.25), nn.Linear(32 * 7 * 7, 128), nn.ReLU(), nn.Dropout(0.25),
+            nn.Linear(128, 10),
+        )
+
+
+PROJECT, HELD_OUT = DigitClassifier.NAME, HeldOutClassifier.NAME
+KINDS = {PROJECT: DigitClassifier, HELD_OUT: HeldOutClassifier}
+
+
+def _kind_class(kind: str) -> type[DigitClassifier]:
+    if kind not in KINDS:
+        raise ConfigError(f"classifier {kind!r} is unknown; allowed: {', '.join(KINDS)}")
+    return KINDS[kind]
 
 
 # -- data and cache locations ------------------------------------------------------------------
@@ -161,11 +208,12 @@ def cache_dir() -> Path:
     return Path(root) / "classifiers"
 
 
-def cache_paths(dataset: str) -> tuple[Path, Path]:
-    """(weights, metadata JSON) paths of the data set's cached classifier."""
+def cache_paths(dataset: str, kind: str = PROJECT) -> tuple[Path, Path]:
+    """(weights, metadata JSON) paths of the data set's cached classifier of this kind."""
     _check_dataset(dataset)
+    stem = dataset if _kind_class(kind) is DigitClassifier else f"{dataset}-{kind}"
     folder = cache_dir()
-    return folder / f"{dataset}.safetensors", folder / f"{dataset}.json"
+    return folder / f"{stem}.safetensors", folder / f"{stem}.json"
 
 
 def _file_md5(path: Path) -> str:
@@ -173,17 +221,20 @@ def _file_md5(path: Path) -> str:
 
 
 # -- loading ---------------------------------------------------------------------------------
-def _read_cache(dataset: str, device: torch.device, data_md5: str) -> DigitClassifier:
+def _read_cache(dataset: str, device: torch.device, data_md5: str, kind: str = PROJECT) -> DigitClassifier:
     """The cached classifier, or a ValueError/OSError that says why it cannot be used."""
-    weights_path, info_path = cache_paths(dataset)
+    cls = _kind_class(kind)
+    weights_path, info_path = cache_paths(dataset, kind)
     try:
         info = json.loads(info_path.read_text())
     except json.JSONDecodeError as exc:
         raise ValueError(f"{info_path.name} is not valid JSON ({exc})") from None
     if not isinstance(info, dict) or info.get("format") != FORMAT:
         raise ValueError(f"{info_path.name} is not a genviz classifier description")
-    if info.get("architecture_version") != ARCHITECTURE_VERSION:
-        raise ValueError(f"architecture version {info.get('architecture_version')} is not {ARCHITECTURE_VERSION}")
+    if info.get("classifier", PROJECT) != kind:  # entries from before there were two name none: the project's
+        raise ValueError(f"it describes the {info.get('classifier')} classifier, not {kind}")
+    if info.get("architecture_version") != cls.ARCHITECTURE_VERSION:
+        raise ValueError(f"architecture version {info.get('architecture_version')} is not {cls.ARCHITECTURE_VERSION}")
     if info.get("dataset") != dataset or info.get("data_md5") != data_md5:
         raise ValueError(f"it was trained on other data ({info.get('dataset')}, MD5 {info.get('data_md5')})")
     if _file_md5(weights_path) != info.get("weights_md5"):
@@ -195,7 +246,7 @@ def _read_cache(dataset: str, device: torch.device, data_md5: str) -> DigitClass
         state = load_file(weights_path)
     except SafetensorError as exc:
         raise ValueError(f"{weights_path.name} is not a readable safetensors file ({exc})") from None
-    model = DigitClassifier(info)
+    model = cls(info)
     try:
         model.load_state_dict(state, strict=True)
     except RuntimeError as exc:  # missing, extra or mis-shaped tensors
@@ -210,32 +261,32 @@ def _ready(model: DigitClassifier, device: torch.device) -> DigitClassifier:
     return model
 
 
-def load_classifier(dataset: str, device) -> DigitClassifier | None:
-    """The cached classifier for `dataset` on `device`, or None; never trains.
+def load_classifier(dataset: str, device, kind: str = PROJECT) -> DigitClassifier | None:
+    """The cached classifier of this kind for `dataset` on `device`, or None; never trains.
 
     None also when the cache entry is stale (another architecture version or other data)
     or unreadable, or when the data set itself is not on disk (Fashion-MNIST not yet
     downloaded). The reason is logged.
     """
     _check_dataset(dataset)
-    weights_path, info_path = cache_paths(dataset)
+    weights_path, info_path = cache_paths(dataset, kind)
     if not (weights_path.is_file() and info_path.is_file()):
         return None
     try:
         data_md5 = _data_md5(dataset)
     except ConfigError as exc:
-        log.info("cached %s classifier not checked: %s", dataset, exc)
+        log.info("cached %s %s classifier not checked: %s", dataset, kind, exc)
         return None
     try:
-        return _read_cache(dataset, torch.device(device), data_md5)
+        return _read_cache(dataset, torch.device(device), data_md5, kind)
     except (OSError, ValueError) as exc:
-        log.warning("cached %s classifier in %s is not used: %s", dataset, weights_path.parent, exc)
+        log.warning("cached %s %s classifier in %s is not used: %s", dataset, kind, weights_path.parent, exc)
         return None
 
 
 # -- training ---------------------------------------------------------------------------------
 def train_classifier(dataset: str, device, progress=None, *, epochs: int = EPOCHS,
-                     max_steps: int | None = None) -> DigitClassifier:
+                     max_steps: int | None = None, kind: str = PROJECT) -> DigitClassifier:
     """Train a fresh classifier (seeded, deterministic on the CPU), test it, and return it.
 
     Writes nothing (see load_or_train_classifier). The global torch RNG is left as it
@@ -244,11 +295,13 @@ def train_classifier(dataset: str, device, progress=None, *, epochs: int = EPOCH
     """
     # Callers may be inside no_grad or inference mode (a model's evaluate()); training needs autograd.
     with torch.inference_mode(False), torch.enable_grad():
-        return _train(dataset, torch.device(device), progress, epochs, max_steps)
+        return _train(dataset, torch.device(device), progress, epochs, max_steps, _kind_class(kind))
 
 
-def _train(dataset: str, device: torch.device, progress, epochs: int, max_steps: int | None) -> DigitClassifier:
+def _train(dataset: str, device: torch.device, progress, epochs: int, max_steps: int | None,
+           cls: type[DigitClassifier]) -> DigitClassifier:
     _check_dataset(dataset)
+    label = dataset if cls is DigitClassifier else f"{dataset} {cls.NAME}"  # in progress messages
     arrays = _arrays(dataset)
     train_x, train_y, test_x, test_y = (torch.as_tensor(np.array(a), device=device) for a in arrays)
     steps_per_epoch = -(-len(train_x) // BATCH_SIZE)
@@ -257,13 +310,13 @@ def _train(dataset: str, device: torch.device, progress, epochs: int, max_steps:
 
     started = time.perf_counter()
     with torch.random.fork_rng(devices=[]):  # weights are initialised on the CPU, before .to(device)
-        torch.manual_seed(SEED)
-        model = DigitClassifier().to(device, memory_format=torch.channels_last)
-    order_gen = torch.Generator().manual_seed(SEED)  # batch order: CPU generator, same on every device
+        torch.manual_seed(cls.SEED)
+        model = cls().to(device, memory_format=torch.channels_last)
+    order_gen = torch.Generator().manual_seed(cls.SEED)  # batch order: CPU generator, same on every device
     opt = torch.optim.Adam(model.parameters(), lr=PEAK_LR)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=PEAK_LR, total_steps=total, pct_start=0.2)
     model.train()
-    report(0.0, f"training the {dataset} classifier (once; it is then cached)")
+    report(0.0, f"training the {label} classifier (once; it is then cached)")
     step, loss = 0, torch.zeros(())
     while step < total:
         order = torch.randperm(len(train_x), generator=order_gen).to(device)
@@ -279,18 +332,19 @@ def _train(dataset: str, device: torch.device, progress, epochs: int, max_steps:
             if step % PROGRESS_EVERY == 0 or step == total:
                 epoch = step / steps_per_epoch
                 report(TRAIN_SHARE * step / total,
-                       f"training the {dataset} classifier: epoch {epoch:.1f}/{epochs}, loss {loss.item():.3f}")
+                       f"training the {label} classifier: epoch {epoch:.1f}/{epochs}, loss {loss.item():.3f}")
             if step >= total:
                 break
     train_seconds = time.perf_counter() - started
 
-    report(TRAIN_SHARE, f"testing the {dataset} classifier on {len(test_x):,} test images")
+    report(TRAIN_SHARE, f"testing the {label} classifier on {len(test_x):,} test images")
     model = _ready(model, device)
     probs = model.probabilities(test_x.float().div_(255))
     accuracy = float((probs.argmax(dim=1) == test_y).float().mean())
     model.info = {
         "format": FORMAT,
-        "architecture_version": ARCHITECTURE_VERSION,
+        "classifier": cls.NAME,
+        "architecture_version": cls.ARCHITECTURE_VERSION,
         "dataset": dataset,
         "data_md5": _data_md5(dataset),
         "test_accuracy": accuracy,
@@ -299,11 +353,11 @@ def _train(dataset: str, device: torch.device, progress, epochs: int, max_steps:
         "steps": total,
         "epochs": epochs,
         "batch_size": BATCH_SIZE,
-        "seed": SEED,
+        "seed": cls.SEED,
         "device": str(device),
         "torch_version": torch.__version__,
     }
-    report(1.0, f"{dataset} classifier ready: test accuracy {100 * accuracy:.2f}%")
+    report(1.0, f"{label} classifier ready: test accuracy {100 * accuracy:.2f}%")
     return model
 
 
@@ -311,7 +365,7 @@ def save_classifier(model: DigitClassifier) -> None:
     """Write weights then JSON, each atomically; the JSON names the weights' MD5, so a reader
     that catches the pair half-updated sees a mismatch and ignores it rather than misreading it."""
     dataset = model.info["dataset"]
-    weights_path, info_path = cache_paths(dataset)
+    weights_path, info_path = cache_paths(dataset, model.info.get("classifier", PROJECT))
     state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     atomic_write(weights_path, lambda tmp: save_file(state, tmp, metadata={"format": FORMAT, "dataset": dataset}))
     info = dict(model.info, weights_md5=_file_md5(weights_path))
@@ -319,27 +373,27 @@ def save_classifier(model: DigitClassifier) -> None:
     model.info = info
 
 
-def load_or_train_classifier(dataset: str, device, progress=None) -> DigitClassifier:
+def load_or_train_classifier(dataset: str, device, progress=None, kind: str = PROJECT) -> DigitClassifier:
     """The cached classifier, or one trained now (and cached) when there is none usable.
 
     progress(fraction in [0, 1], message) is called now and then while training; it is
     not called when the cache answers.
     """
-    model = load_classifier(dataset, device)
+    model = load_classifier(dataset, device, kind)
     if model is not None:
         return model
-    model = train_classifier(dataset, device, progress)
+    model = train_classifier(dataset, device, progress, kind=kind)
     try:
         save_classifier(model)
     except OSError as exc:  # a read-only cache: still usable for this process
-        log.warning("could not cache the %s classifier in %s: %s", dataset, cache_dir(), exc)
+        log.warning("could not cache the %s %s classifier in %s: %s", dataset, kind, cache_dir(), exc)
     return model
 
 
-def reference_score(dataset: str, device, progress=None) -> float:
+def reference_score(dataset: str, device, progress=None, kind: str = PROJECT) -> float:
     """The classifier score of the real test set (about 9.7 for MNIST): the best a generator can hope for.
 
     Computed once, when the classifier is trained, and stored in its JSON; trains the
     classifier first if none is cached.
     """
-    return load_or_train_classifier(dataset, device, progress).reference_score
+    return load_or_train_classifier(dataset, device, progress, kind).reference_score

@@ -123,6 +123,8 @@ def evaluate(args) -> int:
         if run.cfg.model != "vae":
             raise ConfigError(f"--iwae-k applies to VAE runs; {args.run_dir!r} is a {run.cfg.model} run")
         run.model.params.iwae_k = iwae_k
+    # one-time work (e.g. training the held-out classifier) is not part of eval_seconds
+    run.model.prepare_evaluation(lambda message: print(f"genviz: {message}", file=sys.stderr))
     t0 = time.perf_counter()
     bar = _EvalBar()
     try:

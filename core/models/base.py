@@ -94,6 +94,10 @@ class GenerativeModel(nn.Module):
         use. progress(message) reports what is happening. The trainer calls it once before the
         first step; the default does nothing."""
 
+    def prepare_evaluation(self, progress=None) -> None:
+        """One-time work before `evaluate` (e.g. training the held-out classifier that judges image
+        GANs), reported like prepare's. The default does nothing."""
+
     # -- shared ---------------------------------------------------------------------
     def setup(self) -> None:
         self.to(self.device)

@@ -174,6 +174,39 @@ class ImageGAN(GANBase):
 
             self._helpers["classifier"] = load_or_train_classifier(self.cfg.data.dataset, self.device, report)
 
+    def prepare_evaluation(self, progress=None) -> None:
+        """Before `evaluate`: the held-out classifier, trained on first use (once per machine)."""
+        self.prepare(progress)
+        if self._classifier_applies():
+            self._held_out_classifier(progress)
+
+    def _held_out_classifier(self, progress=None):
+        """The data set's held-out classifier, from the cache, or trained now (and cached)."""
+        from core.classifier import HELD_OUT, load_or_train_classifier
+
+        def report(fraction: float, message: str) -> None:
+            if progress is not None:
+                progress(f"{message} ({fraction:.0%})")
+
+        return load_or_train_classifier(self.cfg.data.dataset, self.device, report, kind=HELD_OUT)
+
+    def _held_out_scores(self, samples: torch.Tensor) -> dict:
+        """The score by the held-out classifier, which plays no part in training, in the window or in
+        choosing a checkpoint (core.classifier.HeldOutClassifier): the figure to compare across runs."""
+        from core.classifier import HELD_OUT
+        from core.coverage import coverage_report
+
+        judge = self._held_out_classifier()
+        report = coverage_report(judge.probabilities(samples))
+        return {
+            "held_out_classifier": HELD_OUT,
+            "held_out_score": report["mnist_score"],
+            "held_out_reference_score": judge.reference_score,
+            "held_out_score_ratio": report["mnist_score"] / judge.reference_score,
+            "held_out_class_fractions": report["class_fractions"],
+            "held_out_min_class_fraction": report["min_class_fraction"],
+        }
+
     def _coverage(self, images: torch.Tensor) -> dict:
         from core.coverage import coverage_report
 
@@ -231,11 +264,14 @@ class ImageGAN(GANBase):
         self.train(was_training)
         result: dict = {"samples": EVAL_IMAGES}
         if self.classifier is not None:
-            from core.classifier import reference_score
+            from core.classifier import PROJECT, reference_score
 
             report = self._coverage(samples)
+            result["classifier"] = PROJECT
             result.update({k: _plain(v) for k, v in report.items()})
             result["reference_score"] = _plain(reference_score(self.cfg.data.dataset, self.device))
+            result["score_ratio"] = result["mnist_score"] / result["reference_score"]
+            result.update(self._held_out_scores(samples))
         else:
             result["mnist_score"] = None
             result["score_unavailable"] = (f"no classifier for data set {self.cfg.data.dataset!r} "

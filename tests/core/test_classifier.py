@@ -172,7 +172,7 @@ def test_a_broken_or_stale_cache_is_ignored_and_retrained(trained, cache_copy, b
     # and writes a cache entry that loads again.
     retrained = []
 
-    def fake_train(dataset, device, progress=None):
+    def fake_train(dataset, device, progress=None, kind=clf.PROJECT):
         retrained.append(dataset)
         progress(1.0, "done")
         fresh = clf.DigitClassifier({k: v for k, v in good.info.items() if k != "weights_md5"})

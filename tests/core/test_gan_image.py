@@ -54,6 +54,9 @@ def fake_classifier(monkeypatch):
     monkeypatch.setattr(ImageGAN, "_cached_classifier", lambda self: fake)
     monkeypatch.setattr(ImageGAN, "_classifier_applies", lambda self: True)
     monkeypatch.setattr(core.classifier, "reference_score", lambda dataset, device: 9.5)
+    held_out = FakeClassifier()  # eval's held-out judge (tests/core/test_held_out_classifier.py has the real one)
+    held_out.reference_score = 8.0
+    monkeypatch.setattr(ImageGAN, "_held_out_classifier", lambda self, progress=None: held_out)
     return fake
 
 
@@ -213,6 +216,9 @@ def test_evaluate_reports_coverage_score_and_reference(fake_classifier):
     assert result["min_class_fraction"] == pytest.approx(min(result["class_fractions"]))
     assert result["reference_score"] == 9.5
     assert 1.0 <= result["mnist_score"] <= 10.0
+    assert result["classifier"] == "genviz-cnn" and result["held_out_classifier"] == "held-out-cnn"
+    assert result["held_out_score"] == pytest.approx(result["mnist_score"])  # the stand-ins judge alike
+    assert result["held_out_score_ratio"] == pytest.approx(result["held_out_score"] / 8.0)
     json.dumps(result)  # plain Python values, ready for eval --json
 
 
