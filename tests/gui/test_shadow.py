@@ -82,15 +82,19 @@ def test_a_main_view_refresh_redraws_the_density_view_only(qtbot, trained_flow):
 def test_when_no_newer_weights_come_the_shadow_completes_the_views_of_the_last_step(qtbot, trained_flow):
     """A run that pauses right after a main-view refresh must not leave the other panels a step behind."""
     cfg, model = trained_flow
+    # No full snapshot due for an hour: step 2 is surely a main-view refresh, however slow this machine.
     shadow = ShadowModel(build_model(cfg, views_only=True), "run-1", share=1.0, min_interval_s=0.0,
-                         full_interval_s=2.0)
+                         full_interval_s=3600.0)
     shadow.start()
     try:
         first = next_snapshot(qtbot, shadow, model, 1)
         model.training_step(2)
-        quick = next_snapshot(qtbot, shadow, model, 2)  # well within 2 s of the full one
+        quick = next_snapshot(qtbot, shadow, model, 2)
         with qtbot.waitSignal(shadow.ready, timeout=TIMEOUT_MS):
-            pass  # nothing offered: the shadow finishes step 2 by itself
+            with shadow._cond:  # a full snapshot is due now (the shadow waits on this condition: wake it)
+                shadow.full_interval_s = 0.0
+                shadow._cond.notify_all()
+            # nothing offered: the shadow finishes step 2 by itself
         completed = shadow.take()
     finally:
         assert shadow.stop()
