@@ -92,9 +92,11 @@ def test_space_toggles_pause_and_step_advances_exactly_one(qtbot, window):
     wait_engine_paused(qtbot, w, events)
     step = w.session.step
     press(qtbot, w, "step")
-    qtbot.waitUntil(lambda: w.session.step == step + 1, timeout=TIMEOUT_MS)
-    qtbot.wait(200)
+    # After its single step the engine pauses again and says so (a second "paused" event), after
+    # that step's metric row: nothing more can come, so the counts are exact.
+    qtbot.waitUntil(lambda: sum(kind == "paused" for kind, _ in events) == 2, timeout=TIMEOUT_MS)
     assert w.session.step == step + 1 and w.session.history["step"] == step + 1
+    assert w.session.history["steps"][-1] == step  # the row of that one step (rows number from 0)
     assert w.session.state == "paused"
     qtbot.waitUntil(lambda: w.session.snapshot is not None and w.session.snapshot["step"] == step + 1,
                     timeout=TIMEOUT_MS)  # a Step ends with the weights of that step
