@@ -14,10 +14,9 @@ from core.checkpoint import read_history, save_run
 from core.presets import build_config
 from core.timeline import TIMELINE, Timeline, timeline_for
 from core.trainer import Trainer
-from gui.compare import RELOAD_EVERY_S
 from gui.panels.gan_history import GanLossesPanel
 from gui.replay import MAIN, Replay
-from tests.gui.helpers import TIMEOUT_MS, close_window, open_window, press, wait_for_step
+from tests.gui.helpers import TIMEOUT_MS, close_window, open_window, pause_and_settle, press, wait_for_step
 
 SMALL = {"gan.hidden": "16", "data.batch_size": "32"}
 TRAIN = ["train", "--model", "gan", "--dataset", "ring8", "--seed", "3", "--device", "cpu",
@@ -84,8 +83,7 @@ def test_side_by_side_view_shows_the_compared_run_at_the_windows_step(qtbot, win
     assert w.compare_with(runs / "nonsat")
     press(qtbot, w, "train")  # the window's run goes on; the compared view follows its step
     wait_for_step(qtbot, w, 12)
-    press(qtbot, w, "pause")
-    qtbot.waitUntil(lambda: w.session.state == "paused", timeout=TIMEOUT_MS)
+    pause_and_settle(qtbot, w)  # the engine's word: the window's own state changes at the click
     (view,) = w.compare_view.views
     qtbot.waitUntil(lambda: view.drawn_step == min(w.session.step, 50), timeout=TIMEOUT_MS)
     step = view.drawn_step
@@ -126,7 +124,7 @@ def test_a_run_being_written_is_read_again_as_it_grows(qtbot, window, tmp_path):
 
     trainer.run(max_steps=40)
     save_run(folder, trainer)
-    qtbot.waitUntil(lambda: w.compare.runs[0].step == 40, timeout=int(4 * RELOAD_EVERY_S * 1000))
+    qtbot.waitUntil(lambda: w.compare.runs[0].step == 40, timeout=TIMEOUT_MS)  # read again by a timer
     panel.render(w.session)
     x, y = overlay_data(panel, "growing", "loss_d")
     history = read_history(folder)
