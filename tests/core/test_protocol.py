@@ -28,6 +28,7 @@ from core.protocol import (
 )
 
 KEY = b"a shared secret"
+TIMEOUT_S = 60  # only a failing wait takes this long: the machine running the tests may be slow and shared
 
 
 def roundtrip(msg: Message, key: bytes | None = None, rkey: bytes | None = None) -> Message:
@@ -308,7 +309,8 @@ def test_channel_round_trip_and_seq_increments(conns):
     sender = threading.Thread(target=lambda: [a.send(m) for m in msgs], daemon=True)  # daemon: a failure can't hang
     sender.start()
     got = [b.recv() for _ in msgs]
-    sender.join(10)
+    sender.join(TIMEOUT_S)
+    assert not sender.is_alive()  # its bytes_sent is counted once each send returned
     assert [m.seq for m in msgs] == [1, 2, 3]  # assigned on the caller's Message
     assert [m.seq for m in got] == [1, 2, 3]
     assert [m.kind for m in got] == ["hello", "weights", "cmd"]
@@ -342,7 +344,7 @@ def test_channel_concurrent_senders_do_not_interleave(conns):
     senders = [threading.Thread(target=send_many, args=(t,), daemon=True) for t in range(threads)]
     for t in senders:
         t.start()
-    receiver.join(timeout=20)  # done once every message arrived, which needs every sender done too
+    receiver.join(timeout=TIMEOUT_S)  # done once every message arrived, which needs every sender done too
     assert not receiver.is_alive(), "receiver stuck: frames were lost or interleaved"
     assert len(got) == per_thread * threads
     assert [m.seq for m in got] == list(range(1, per_thread * threads + 1))  # seq order is wire order
@@ -443,7 +445,7 @@ def test_channel_over_tcp_client_listener():
         t = threading.Thread(target=lambda: box.setdefault("c", listener.accept()), daemon=True)
         t.start()
         client = Client(listener.address)
-        t.join(10)
+        t.join(TIMEOUT_S)
         server = box["c"]
         Channel(client, KEY).send(Message("hello", arrays={"a": np.eye(3)}))
         assert np.array_equal(Channel(server, KEY).recv().arrays["a"], np.eye(3))
