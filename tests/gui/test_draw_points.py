@@ -151,7 +151,7 @@ def test_saved_csv_round_trips_through_the_csv_data_set(qtbot, dialog, data_dir)
     click(qtbot, d, 1.25, -3.5)
     drawn = d.strokes.points()
     assert len(drawn) >= MIN_POINTS
-    with qtbot.waitSignal(d.points_saved, timeout=10_000) as saved:
+    with qtbot.waitSignal(d.points_saved, timeout=TIMEOUT_MS) as saved:
         qtbot.mouseClick(d.use_button, Qt.LeftButton)
     path = saved.args[0]
     assert d.result() == QDialog.Accepted and d.saved_path == path
