@@ -96,9 +96,9 @@ class DHistogramPanel(Panel):
                                         pen=pg.mkPen(None))
         self.now_plot.addItem(self.now_real)
         self.now_plot.addItem(self.now_fake)
-        self.legend = QLabel(f"<span style='color:{REAL}'>■ {translate('Panels', 'real D(x)')}</span> &nbsp; "
-                             f"<span style='color:{FAKE}'>■ {translate('Panels', 'generated D(G(z))')}</span> &nbsp; "
-                             f"■ {translate('Panels', 'both')}")
+        real, fake = translate("Panels", "real D(x)"), translate("Panels", "generated D(G(z))")
+        self.legend = QLabel(f"<span style='color:{REAL}'>■ {real}</span> &nbsp; "
+                             f"<span style='color:{FAKE}'>■ {fake}</span> &nbsp; ■ " + translate("Panels", "both"))
         # Not a plot title: a title on one plot only would shift its view against the linked D axis.
         self.span = QLabel("")
         top = QHBoxLayout()
@@ -230,8 +230,8 @@ class GanLatentSliders(LatentSlidersPanel):
                                           "copy of G while training runs.")
 
     def __init__(self, *args, **kwargs):
+        self.formula = translate("Panels", type(self).formula).format(dims=SLIDER_DIMS)  # before the caption is made
         super().__init__(*args, **kwargs)
-        self.formula = self.formula.format(dims=SLIDER_DIMS)
 
 
 @sized(420, 280)

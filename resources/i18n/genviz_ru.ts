@@ -1153,6 +1153,21 @@
         <translation>доля сейчас</translation>
     </message>
     <message>
+        <location filename="../../gui/panels/gan_image_panels.py" line="99"/>
+        <source>real D(x)</source>
+        <translation>настоящие D(x)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/panels/gan_image_panels.py" line="99"/>
+        <source>generated D(G(z))</source>
+        <translation>сгенерированные D(G(z))</translation>
+    </message>
+    <message>
+        <location filename="../../gui/panels/gan_image_panels.py" line="101"/>
+        <source>both</source>
+        <translation>оба</translation>
+    </message>
+    <message>
         <location filename="../../gui/panels/gan_image_panels.py" line="143"/>
         <source>critic value</source>
         <translation>значение критика</translation>

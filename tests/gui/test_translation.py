@@ -36,6 +36,7 @@ ALLOWED_WORDS = {
 }
 CONFIG_NAME = re.compile(r"\b[a-z]+\.[a-z_0-9]+\b")  # gan.loss, vae.beta, train.steps: typed as they are
 FILE_PATTERN = re.compile(r"\*\.[a-z0-9]+")  # *.png in a file dialog's filter
+UNFILLED = re.compile(r"\{[a-z_]+(?::[^}]*)?\}")  # {dims}, {step:,}; not a formula's x_{1:d}
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}[A-Za-z0-9]*")  # two letters at least: z0, x1, h3 are symbols
 
 
@@ -146,11 +147,12 @@ WINDOWS = [  # each model, small so a few steps take seconds; each with its less
     ("gan", "ring8", "vanishing-gradient", {"gan.hidden": "32", "data.batch_size": "64"}),
     ("vae", "mnist", "beta-tradeoff", {"vae.hidden": "64", "data.batch_size": "64", "vae.test_every": "10"}),
     ("realnvp", "moons", None, {"realnvp.couplings": "4", "realnvp.hidden": "32", "data.batch_size": "128"}),
+    ("gan", "mnist", None, {"gan.channels": "8", "gan.latent_dim": "8", "data.batch_size": "16", "gan.ema": "0"}),
 ]
 
 
 @pytest.mark.parametrize("placement", ["thread"])
-@pytest.mark.parametrize("model, dataset, preset, settings", WINDOWS, ids=[m for m, *_ in WINDOWS])
+@pytest.mark.parametrize("model, dataset, preset, settings", WINDOWS, ids=[f"{m}-{d}" for m, d, *_ in WINDOWS])
 def test_a_russian_window_shows_no_english(qtbot, russian, placement, model, dataset, preset, settings):
     w = open_window(qtbot, model, dataset, preset, settings, placement=placement)
     try:
@@ -162,7 +164,10 @@ def test_a_russian_window_shows_no_english(qtbot, russian, placement, model, dat
         wait_drawn(qtbot, w)
         w.redraw_all()  # the panels in hidden tabs too
         w._update_status()
-        untranslated = [(where, text) for where, text in visible_texts(w) if english_words(text)]
+        texts = visible_texts(w)
+        untranslated = [(where, text) for where, text in texts if english_words(text)]
         assert untranslated == [], "\n".join(map(str, untranslated))
+        unfilled = [(where, text) for where, text in texts if UNFILLED.search(text)]  # a {name} left unformatted
+        assert unfilled == []
     finally:
         close_window(w)
