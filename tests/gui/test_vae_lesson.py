@@ -12,7 +12,16 @@ from PySide6.QtWidgets import QDockWidget
 from gui.panels.gan_lesson import latest_values, number
 from gui.panels.vae_lesson import LOW_BETA, RAISED_BETA, BetaTradeoffLesson
 from gui.panels.vae_views import COLLAPSED_NATS
-from tests.gui.helpers import TIMEOUT_MS, close_window, live_trainer, open_window, press, wait_built, wait_for_step
+from tests.gui.helpers import (
+    TIMEOUT_MS,
+    close_window,
+    live_trainer,
+    open_window,
+    pause_and_settle,
+    press,
+    wait_built,
+    wait_for_step,
+)
 
 
 @pytest.fixture
@@ -59,16 +68,15 @@ def test_the_buttons_change_beta_live_in_the_form_and_both_models(qtbot, window)
     qtbot.waitUntil(lambda: engine_beta(w) == LOW_BETA, timeout=TIMEOUT_MS)
     qtbot.waitUntil(lambda: shown(w, lesson).values["beta"].text() == number(LOW_BETA), timeout=TIMEOUT_MS)
     assert lesson.verdict.text().startswith("β = 0: no regulariser")
-    assert w.session.history["step"] > step_before  # training went on throughout
+    qtbot.waitUntil(lambda: w.session.history["step"] > step_before, timeout=TIMEOUT_MS)  # training goes on
+    assert w.session.state == "running"
 
 
 def test_the_live_numbers_are_the_newest_step_and_snapshot(qtbot, window):
     w, lesson = window
     press(qtbot, w, "train")
     wait_for_step(qtbot, w, 5)
-    press(qtbot, w, "pause")
-    qtbot.waitUntil(lambda: w.session.snapshot is not None and w.session.snapshot["step"] == w.session.step
-                    and w.session.state == "paused", timeout=TIMEOUT_MS)
+    pause_and_settle(qtbot, w)  # the engine paused and its last views arrived: nothing changes from here
 
     def showing() -> bool:
         last = latest_values(w.session.history)
