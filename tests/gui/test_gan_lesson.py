@@ -91,9 +91,13 @@ def test_the_preset_before_and_after_the_switch(qtbot, window):
     assert shown(w, lesson).button.text() == "Switch G to non-saturating"
     press(qtbot, w, "train")
     # The preset's D wins within a few hundred steps; then the verdict says so, in red.
-    qtbot.waitUntil(lambda: latest_values(w.session.history) is not None
-                    and latest_values(w.session.history)["d_fake"] < 1e-3, timeout=TIMEOUT_MS)
-    wait_numbers(qtbot, w, lesson)
+    # One wait for both: the newest step has D winning, and the panel shows that step (a later row
+    # could otherwise arrive between two waits, with D's output back above the threshold).
+    def d_wins_and_shown() -> bool:
+        last = latest_values(w.session.history)
+        return (last is not None and last["d_fake"] < 1e-3
+                and shown(w, lesson).values["d_fake"].text() == number(last["d_fake"]))
+    qtbot.waitUntil(d_wins_and_shown, timeout=TIMEOUT_MS)
     assert lesson.verdict.text().startswith("D wins") and "Switch G to non-saturating" in lesson.verdict.text()
     assert "#d62728" in lesson.verdict.styleSheet()
     qtbot.mouseClick(lesson.button, Qt.LeftButton)
