@@ -16,10 +16,23 @@ def test_the_window_and_its_panels_load_without_torch():
     assert done.stdout.strip() == "[]"
 
 
-def test_train_pressed_while_the_model_builds_starts_once_it_is_built(qtbot):
+def test_train_pressed_while_the_model_builds_starts_once_it_is_built(qtbot, monkeypatch):
+    import threading
+
+    import gui.model_builder
     from gui.app import make_app
     from gui.main_window import MainWindow
 
+    # The build waits until Train was pressed: on a fast build (torch is already loaded here) it could
+    # otherwise finish while the window shows itself, and Train would never be pressed during a build.
+    release = threading.Event()
+    real_build = gui.model_builder.build_view_model
+
+    def build_after_release(cfg, placement):
+        release.wait(TIMEOUT_MS / 1000)
+        return real_build(cfg, placement)
+
+    monkeypatch.setattr(gui.model_builder, "build_view_model", build_after_release)
     make_app()
     w = MainWindow("realnvp", "moons", build_in_background=True)
     qtbot.addWidget(w)
@@ -31,12 +44,14 @@ def test_train_pressed_while_the_model_builds_starts_once_it_is_built(qtbot):
         qtbot.waitExposed(w)
         assert w.statusBar().currentMessage() == LOADING_TEXT
         press(qtbot, w, "train")
-        assert w.session.state == "idle"  # nothing to train yet
+        assert w.session.state == "idle" and w.session.building  # nothing to train yet
+        release.set()
         wait_for_step(qtbot, w, 5)
         assert not w.session.building and w.panels is not None and w.session.model is not None
         assert w.statusBar().currentMessage() != LOADING_TEXT
         qtbot.waitUntil(lambda: w.session.snapshot is not None, timeout=TIMEOUT_MS)  # the views come too
     finally:
+        release.set()
         close_window(w)
 
 
