@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.config import ConfigError
+from gui import event_text
 from gui.compare import CompareRuns, CompareView
 from gui.controller import Session
 from gui.dock_layout import arrange as arrange_docks
@@ -729,6 +730,7 @@ class MainWindow(QMainWindow):
         self.status_labels["state"].setText(translate("MainWindow", STATES.get(state, state)))
 
     def _on_event(self, kind: str, message: str) -> None:
+        message = event_text.shown(message)  # the engine writes English; the common messages are translated
         if kind == "error":
             self._train_when_built = False  # e.g. the model could not be built
         if kind in ("nan", "error"):
@@ -849,6 +851,7 @@ class MainWindow(QMainWindow):
 
     def _on_engine_died(self, line: str) -> None:
         """The window stays up and says so in one line; it offers to reopen the last save."""
+        line = event_text.shown(line)
         s = self.session
         saved = s.run_dir if s.run_dir and (Path(s.run_dir) / "checkpoint.safetensors").is_file() else None
         offer = " " + (translate("MainWindow", "Reopen the last save ({}) to carry on from it.").format(saved) if saved else

@@ -133,6 +133,59 @@
     </message>
 </context>
 <context>
+    <name>Events</name>
+    <message>
+        <location filename="../../gui/event_text.py" line="16"/>
+        <source>saved step {} to {}</source>
+        <translation>сохранён шаг {} в {}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/event_text.py" line="19"/>
+        <source>{} became NaN or infinite at step {}; restored step {} and paused. Try a lower learning rate.</source>
+        <translation>{}: значение стало NaN или бесконечным на шаге {}; восстановлен шаг {}, обучение на паузе. Попробуйте уменьшить скорость обучения.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/event_text.py" line="22"/>
+        <source>out of memory at step {}; restored step {} and paused. Try a smaller batch size.</source>
+        <translation>не хватило памяти на шаге {}; восстановлен шаг {}, обучение на паузе. Попробуйте уменьшить размер батча.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/event_text.py" line="23"/>
+        <source>attached to {}</source>
+        <translation>подключено к {}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/event_text.py" line="24"/>
+        <source>lost the engine at {}; reconnecting</source>
+        <translation>потеряна связь с движком {}; переподключение</translation>
+    </message>
+    <message>
+        <location filename="../../gui/event_text.py" line="25"/>
+        <source>cannot reach the engine at {}</source>
+        <translation>движок {} недоступен</translation>
+    </message>
+    <message>
+        <location filename="../../gui/event_text.py" line="27"/>
+        <source>The training engine stopped answering and was ended.</source>
+        <translation>Движок обучения перестал отвечать и был остановлен.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/event_text.py" line="29"/>
+        <source>The training engine exited with code {}.</source>
+        <translation>Движок обучения завершился с кодом {}.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/event_text.py" line="31"/>
+        <source>The training engine was killed ({}, perhaps out of memory).</source>
+        <translation>Движок обучения был убит ({}; возможно, не хватило памяти).</translation>
+    </message>
+    <message>
+        <location filename="../../gui/event_text.py" line="33"/>
+        <source>The training engine was killed ({}).</source>
+        <translation>Движок обучения был убит ({}).</translation>
+    </message>
+</context>
+<context>
     <name>ExportDialog</name>
     <message>
         <location filename="../../gui/export_dialog.py" line="20"/>
@@ -286,468 +339,468 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="65"/>
+        <location filename="../../gui/main_window.py" line="66"/>
         <source>Loading PyTorch and building the model…</source>
         <translation>Загрузка PyTorch и построение модели…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="67"/>
-        <location filename="../../gui/main_window.py" line="158"/>
+        <location filename="../../gui/main_window.py" line="68"/>
+        <location filename="../../gui/main_window.py" line="159"/>
         <source>Reset</source>
         <translation>Сброс</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="68"/>
-        <location filename="../../gui/main_window.py" line="405"/>
+        <location filename="../../gui/main_window.py" line="69"/>
+        <location filename="../../gui/main_window.py" line="406"/>
         <source>Train from scratch</source>
         <translation>Обучить заново</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="69"/>
-        <location filename="../../gui/main_window.py" line="486"/>
+        <location filename="../../gui/main_window.py" line="70"/>
+        <location filename="../../gui/main_window.py" line="487"/>
         <source>Attach</source>
         <translation>Подключиться</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="69"/>
-        <location filename="../../gui/main_window.py" line="157"/>
-        <location filename="../../gui/main_window.py" line="520"/>
+        <location filename="../../gui/main_window.py" line="70"/>
+        <location filename="../../gui/main_window.py" line="158"/>
+        <location filename="../../gui/main_window.py" line="521"/>
         <source>Load</source>
         <translation>Открыть</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="70"/>
+        <location filename="../../gui/main_window.py" line="71"/>
         <source>idle</source>
         <translation>ожидание</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="70"/>
+        <location filename="../../gui/main_window.py" line="71"/>
         <source>running</source>
         <translation>обучение</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="71"/>
+        <location filename="../../gui/main_window.py" line="72"/>
         <source>paused</source>
         <translation>пауза</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="71"/>
+        <location filename="../../gui/main_window.py" line="72"/>
         <source>stopped</source>
         <translation>остановлено</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="72"/>
+        <location filename="../../gui/main_window.py" line="73"/>
         <source>dead</source>
         <translation>движок остановлен</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="100"/>
-        <location filename="../../gui/main_window.py" line="232"/>
+        <location filename="../../gui/main_window.py" line="101"/>
+        <location filename="../../gui/main_window.py" line="233"/>
         <source>Settings</source>
         <translation>Настройки</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="145"/>
+        <location filename="../../gui/main_window.py" line="146"/>
         <source>Training</source>
         <translation>Обучение</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="151"/>
-        <location filename="../../gui/main_window.py" line="402"/>
+        <location filename="../../gui/main_window.py" line="152"/>
+        <location filename="../../gui/main_window.py" line="403"/>
         <source>Train</source>
         <translation>Обучать</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="152"/>
-        <location filename="../../gui/main_window.py" line="725"/>
+        <location filename="../../gui/main_window.py" line="153"/>
+        <location filename="../../gui/main_window.py" line="726"/>
         <source>Pause</source>
         <translation>Пауза</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="153"/>
+        <location filename="../../gui/main_window.py" line="154"/>
         <source>Step</source>
         <translation>Шаг</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="154"/>
+        <location filename="../../gui/main_window.py" line="155"/>
         <source>Stop</source>
         <translation>Стоп</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="155"/>
-        <location filename="../../gui/main_window.py" line="421"/>
-        <location filename="../../gui/main_window.py" line="455"/>
-        <location filename="../../gui/main_window.py" line="458"/>
-        <location filename="../../gui/main_window.py" line="464"/>
-        <location filename="../../gui/main_window.py" line="507"/>
+        <location filename="../../gui/main_window.py" line="156"/>
+        <location filename="../../gui/main_window.py" line="422"/>
+        <location filename="../../gui/main_window.py" line="456"/>
+        <location filename="../../gui/main_window.py" line="459"/>
+        <location filename="../../gui/main_window.py" line="465"/>
+        <location filename="../../gui/main_window.py" line="508"/>
         <source>Save</source>
         <translation>Сохранить</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="156"/>
+        <location filename="../../gui/main_window.py" line="157"/>
         <source>Save As…</source>
         <translation>Сохранить как…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="167"/>
+        <location filename="../../gui/main_window.py" line="168"/>
         <source>&amp;Engine</source>
         <translation>&amp;Движок</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="168"/>
+        <location filename="../../gui/main_window.py" line="169"/>
         <source>Attach to a remote engine…</source>
         <translation>Подключиться к удалённому движку…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="169"/>
+        <location filename="../../gui/main_window.py" line="170"/>
         <source>Download the run from the engine…</source>
         <translation>Скачать прогон с движка…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="176"/>
+        <location filename="../../gui/main_window.py" line="177"/>
         <source>E&amp;xport</source>
         <translation>&amp;Экспорт</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="176"/>
+        <location filename="../../gui/main_window.py" line="177"/>
         <source>Picture of a panel or the window (PNG, SVG)…</source>
         <translation>Изображение панели или окна (PNG, SVG)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="178"/>
+        <location filename="../../gui/main_window.py" line="179"/>
         <source>Film of the run&apos;s timeline (GIF, MP4)…</source>
         <translation>Фильм по временной шкале прогона (GIF, MP4)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="179"/>
+        <location filename="../../gui/main_window.py" line="180"/>
         <source>Metrics of this and the compared runs (CSV)…</source>
         <translation>Метрики этого и сравниваемых прогонов (CSV)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="181"/>
+        <location filename="../../gui/main_window.py" line="182"/>
         <source>&amp;Compare</source>
         <translation>&amp;Сравнение</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="181"/>
+        <location filename="../../gui/main_window.py" line="182"/>
         <source>Compare with run…</source>
         <translation>Сравнить с прогоном…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="182"/>
+        <location filename="../../gui/main_window.py" line="183"/>
         <source>Stop comparing</source>
         <translation>Закончить сравнение</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="196"/>
+        <location filename="../../gui/main_window.py" line="197"/>
         <source>&amp;View</source>
         <translation>&amp;Вид</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="196"/>
+        <location filename="../../gui/main_window.py" line="197"/>
         <source>Language (applies on restart)</source>
         <translation>Язык (после перезапуска)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="209"/>
+        <location filename="../../gui/main_window.py" line="210"/>
         <source>The language changes when genviz is next opened.</source>
         <translation>Язык сменится при следующем запуске genviz.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="263"/>
-        <location filename="../../gui/main_window.py" line="842"/>
+        <location filename="../../gui/main_window.py" line="264"/>
+        <location filename="../../gui/main_window.py" line="844"/>
         <source>device: {}</source>
         <translation>устройство: {}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="367"/>
+        <location filename="../../gui/main_window.py" line="368"/>
         <source>Reached train.steps = {}; raise it to train on.</source>
         <translation>Достигнуто train.steps = {}; увеличьте его, чтобы обучать дальше.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="395"/>
+        <location filename="../../gui/main_window.py" line="396"/>
         <source>{action} discards {n:,} unsaved training steps. Go on?</source>
         <translation>«{action}» отбросит несохранённые шаги обучения: {n:,}. Продолжить?</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="402"/>
+        <location filename="../../gui/main_window.py" line="403"/>
         <source>This run stopped at step {:,}.</source>
         <translation>Этот прогон остановлен на шаге {:,}.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="404"/>
+        <location filename="../../gui/main_window.py" line="405"/>
         <source>Continue from step {:,}</source>
         <translation>Продолжить с шага {:,}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="421"/>
+        <location filename="../../gui/main_window.py" line="422"/>
         <source>Nothing to save yet: press Train first.</source>
         <translation>Пока нечего сохранять: сначала нажмите «Обучать».</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="424"/>
+        <location filename="../../gui/main_window.py" line="425"/>
         <source>Save on the engine</source>
         <translation>Сохранить на движке</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="425"/>
+        <location filename="../../gui/main_window.py" line="426"/>
         <source>Folder inside the engine&apos;s run folder:</source>
         <translation>Папка внутри папки прогонов движка:</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="449"/>
+        <location filename="../../gui/main_window.py" line="450"/>
         <source>Save run as a new folder</source>
         <translation>Сохранить прогон в новую папку</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="450"/>
+        <location filename="../../gui/main_window.py" line="451"/>
         <source>Run folder (*)</source>
         <translation>Папка прогона (*)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="455"/>
+        <location filename="../../gui/main_window.py" line="456"/>
         <source>{} is a file: choose a name for a new folder.</source>
         <translation>{} — это файл: выберите имя для новой папки.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="459"/>
+        <location filename="../../gui/main_window.py" line="460"/>
         <source>{} already holds other files: choose a name for a new folder.</source>
         <translation>В {} уже есть другие файлы: выберите имя для новой папки.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="464"/>
+        <location filename="../../gui/main_window.py" line="465"/>
         <source>Could not make {}: {}</source>
         <translation>Не удалось создать {}: {}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="470"/>
+        <location filename="../../gui/main_window.py" line="471"/>
         <source>Attach to an engine</source>
         <translation>Подключение к движку</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="471"/>
+        <location filename="../../gui/main_window.py" line="472"/>
         <source>Engine address (as the engine printed it):</source>
         <translation>Адрес движка (как его напечатал движок):</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="475"/>
+        <location filename="../../gui/main_window.py" line="476"/>
         <source>The engine&apos;s key file</source>
         <translation>Файл ключа движка</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="491"/>
+        <location filename="../../gui/main_window.py" line="492"/>
         <source>Attaching to {}…</source>
         <translation>Подключение к {}…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="496"/>
+        <location filename="../../gui/main_window.py" line="497"/>
         <source>Download</source>
         <translation>Скачать</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="496"/>
+        <location filename="../../gui/main_window.py" line="497"/>
         <source>Download copies a remote engine&apos;s run folder; this window trains here. Use Save instead.</source>
         <translation>«Скачать» копирует папку прогона удалённого движка, а это окно обучает модель здесь. Воспользуйтесь «Сохранить».</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="499"/>
+        <location filename="../../gui/main_window.py" line="500"/>
         <source>Download the run into folder</source>
         <translation>Скачать прогон в папку</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="507"/>
+        <location filename="../../gui/main_window.py" line="508"/>
         <source>Could not save to {}: {}</source>
         <translation>Не удалось сохранить в {}: {}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="512"/>
+        <location filename="../../gui/main_window.py" line="513"/>
         <source>Open a saved run folder</source>
         <translation>Открыть папку сохранённого прогона</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="523"/>
+        <location filename="../../gui/main_window.py" line="524"/>
         <source>Loaded {} at step {}; press Train or Space to go on.</source>
         <translation>Открыт {} на шаге {}; нажмите «Обучать» или пробел, чтобы продолжить.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="552"/>
-        <location filename="../../gui/main_window.py" line="572"/>
-        <location filename="../../gui/main_window.py" line="584"/>
-        <location filename="../../gui/main_window.py" line="593"/>
-        <location filename="../../gui/main_window.py" line="614"/>
-        <location filename="../../gui/main_window.py" line="619"/>
-        <location filename="../../gui/main_window.py" line="627"/>
-        <location filename="../../gui/main_window.py" line="634"/>
-        <location filename="../../gui/main_window.py" line="647"/>
-        <location filename="../../gui/main_window.py" line="660"/>
-        <location filename="../../gui/main_window.py" line="667"/>
+        <location filename="../../gui/main_window.py" line="553"/>
+        <location filename="../../gui/main_window.py" line="573"/>
+        <location filename="../../gui/main_window.py" line="585"/>
+        <location filename="../../gui/main_window.py" line="594"/>
+        <location filename="../../gui/main_window.py" line="615"/>
+        <location filename="../../gui/main_window.py" line="620"/>
+        <location filename="../../gui/main_window.py" line="628"/>
+        <location filename="../../gui/main_window.py" line="635"/>
+        <location filename="../../gui/main_window.py" line="648"/>
+        <location filename="../../gui/main_window.py" line="661"/>
+        <location filename="../../gui/main_window.py" line="668"/>
         <source>Export</source>
         <translation>Экспорт</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="552"/>
-        <location filename="../../gui/main_window.py" line="593"/>
+        <location filename="../../gui/main_window.py" line="553"/>
+        <location filename="../../gui/main_window.py" line="594"/>
         <source>Nothing to export yet: no model is built.</source>
         <translation>Пока нечего экспортировать: модель не построена.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="554"/>
+        <location filename="../../gui/main_window.py" line="555"/>
         <source>The whole window</source>
         <translation>Всё окно</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="555"/>
-        <location filename="../../gui/main_window.py" line="558"/>
+        <location filename="../../gui/main_window.py" line="556"/>
+        <location filename="../../gui/main_window.py" line="559"/>
         <source>Export a picture</source>
         <translation>Экспорт изображения</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="572"/>
+        <location filename="../../gui/main_window.py" line="573"/>
         <source>There is no panel named {!r} in this window.</source>
         <translation>В этом окне нет панели с именем {!r}.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="586"/>
+        <location filename="../../gui/main_window.py" line="587"/>
         <source>Wrote {}</source>
         <translation>Записан файл {}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="595"/>
+        <location filename="../../gui/main_window.py" line="596"/>
         <source>The whole set of panels</source>
         <translation>Все панели вместе</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="597"/>
+        <location filename="../../gui/main_window.py" line="598"/>
         <source>Export a film of the run&apos;s timeline</source>
         <translation>Экспорт фильма по временной шкале прогона</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="600"/>
+        <location filename="../../gui/main_window.py" line="601"/>
         <source>Export a film</source>
         <translation>Экспорт фильма</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="615"/>
+        <location filename="../../gui/main_window.py" line="616"/>
         <source>A film is being written already ({}).</source>
         <translation>Фильм уже записывается ({}).</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="620"/>
+        <location filename="../../gui/main_window.py" line="621"/>
         <source>Nothing recorded yet: a film shows the run&apos;s recorded steps; train first.</source>
         <translation>Пока ничего не записано: фильм показывает записанные шаги прогона; сначала обучите модель.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="628"/>
+        <location filename="../../gui/main_window.py" line="629"/>
         <source>No panel named {!r}.</source>
         <translation>Нет панели с именем {!r}.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="650"/>
+        <location filename="../../gui/main_window.py" line="651"/>
         <source>Export metrics</source>
         <translation>Экспорт метрик</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="660"/>
+        <location filename="../../gui/main_window.py" line="661"/>
         <source>No metrics yet: train first.</source>
         <translation>Метрик пока нет: сначала обучите модель.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="662"/>
+        <location filename="../../gui/main_window.py" line="663"/>
         <source>this run</source>
         <translation>этот прогон</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="669"/>
+        <location filename="../../gui/main_window.py" line="670"/>
         <source>Wrote {} (1 run)</source>
         <translation>Записан файл {} (1 прогон)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="670"/>
+        <location filename="../../gui/main_window.py" line="671"/>
         <source>Wrote {} ({} runs)</source>
         <translation>Записан файл {} (прогонов: {})</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="675"/>
+        <location filename="../../gui/main_window.py" line="676"/>
         <source>Compare with run folder</source>
         <translation>Сравнить с папкой прогона</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="684"/>
+        <location filename="../../gui/main_window.py" line="685"/>
         <source>Compare</source>
         <translation>Сравнение</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="689"/>
+        <location filename="../../gui/main_window.py" line="690"/>
         <source>genviz: compared runs</source>
         <translation>genviz: сравниваемые прогоны</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="695"/>
+        <location filename="../../gui/main_window.py" line="696"/>
         <source>Comparing with {} (step {:,})</source>
         <translation>Сравнение с {} (шаг {:,})</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="725"/>
+        <location filename="../../gui/main_window.py" line="726"/>
         <source>Resume</source>
         <translation>Продолжить</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="735"/>
+        <location filename="../../gui/main_window.py" line="737"/>
         <source>Training paused</source>
         <translation>Обучение приостановлено</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="735"/>
+        <location filename="../../gui/main_window.py" line="737"/>
         <source>Training error</source>
         <translation>Ошибка обучения</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="837"/>
+        <location filename="../../gui/main_window.py" line="839"/>
         <source>step {:,}</source>
         <translation>шаг {:,}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="838"/>
+        <location filename="../../gui/main_window.py" line="840"/>
         <source>{:,.0f} steps/s</source>
         <translation>{:,.0f} шагов/с</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="854"/>
+        <location filename="../../gui/main_window.py" line="857"/>
         <source>Reopen the last save ({}) to carry on from it.</source>
         <translation>Откройте последнее сохранение ({}), чтобы продолжить с него.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="855"/>
+        <location filename="../../gui/main_window.py" line="858"/>
         <source>Unsaved steps are lost; press Reset to start a new engine.</source>
         <translation>Несохранённые шаги потеряны; нажмите «Сброс», чтобы запустить новый движок.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="858"/>
+        <location filename="../../gui/main_window.py" line="861"/>
         <source>Training engine stopped</source>
         <translation>Движок обучения остановился</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="863"/>
+        <location filename="../../gui/main_window.py" line="866"/>
         <source>Reopen last save</source>
         <translation>Открыть последнее сохранение</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="873"/>
+        <location filename="../../gui/main_window.py" line="876"/>
         <source>Training in progress</source>
         <translation>Идёт обучение</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="873"/>
+        <location filename="../../gui/main_window.py" line="876"/>
         <source>Unsaved training</source>
         <translation>Несохранённое обучение</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="874"/>
+        <location filename="../../gui/main_window.py" line="877"/>
         <source>Save this run before closing?</source>
         <translation>Сохранить этот прогон перед закрытием?</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="875"/>
+        <location filename="../../gui/main_window.py" line="878"/>
         <source>{:,} training steps are not saved. Save this run before closing?</source>
         <translation>Не сохранено шагов обучения: {:,}. Сохранить этот прогон перед закрытием?</translation>
     </message>

@@ -32,7 +32,8 @@ ALLOWED_WORDS = {
     "GAN", "WGAN", "GP", "VAE", "RealNVP", "MNIST", "Fashion", "ELBO", "KL", "JS", "NLL", "PyTorch", "genviz",
     "PNG", "SVG", "GIF", "MP4", "CSV", "csv", "npy", "npz", "English", "Ctrl", "Shift", "Space", "Right",
     "cpu", "cuda", "mps", "log", "exp", "det", "max", "min", "sin", "cos", "ln", "lerp", "slerp", "PC", "ActNorm",
-    "AffineCoupling", "FlowBatchNorm", "Squeeze", "LogitTransform", "ring8", "grid25", "nan", "inf", "tcp",
+    "AffineCoupling", "FlowBatchNorm", "Squeeze", "LogitTransform", "ring8", "grid25", "nan", "NaN", "inf", "tcp",
+    "SIGKILL", "SIGTERM",
 }
 CONFIG_NAME = re.compile(r"\b[a-z]+\.[a-z_0-9]+\b")  # gan.loss, vae.beta, train.steps: typed as they are
 FILE_PATTERN = re.compile(r"\*\.[a-z0-9]+")  # *.png in a file dialog's filter
@@ -82,6 +83,30 @@ def test_ts_holds_every_string_gui_marks_for_translation(tmp_path):
     shipped = {(c, s) for c, s, _ in ts_messages()}
     assert found - shipped == set()
     assert shipped - found == set()  # nothing left over that the window no longer shows
+
+
+ENGINE_MESSAGES = [  # as core/ and gui/engine_link.py write them
+    "saved step 120 to /tmp/runs/gan-ring8",
+    "loss_d, loss_g became NaN or infinite at step 57; restored step 50 and paused. Try a lower learning rate.",
+    "out of memory at step 9; restored step 8 and paused. Try a smaller batch size.",
+    "attached to tcp://127.0.0.1:5555", "lost the engine at tcp://127.0.0.1:5555; reconnecting",
+    "cannot reach the engine at tcp://10.0.0.2:5555", "The training engine stopped answering and was ended.",
+    "The training engine exited with code 1.", "The training engine was killed (SIGKILL, perhaps out of memory).",
+    "The training engine was killed (SIGTERM).",
+]
+
+
+def test_the_engines_common_messages_are_shown_in_russian(qapp, russian):
+    from gui.event_text import shown
+
+    assert [shown(m) for m in ENGINE_MESSAGES] == ENGINE_MESSAGES  # English: as the engine wrote them
+    i18n.install("ru")
+    for message in ENGINE_MESSAGES:
+        text = shown(message)
+        names_and_places = re.sub(r"\S*[/:_]\S*", " ", text)  # metric names, folders, addresses stay as they are
+        assert re.search("[а-яё]", text) and english_words(names_and_places) == [], text
+        assert set(re.findall(r"\d+", message)) == set(re.findall(r"\d+", text))  # the numbers kept
+    assert shown("unknown command 'x'") == "unknown command 'x'"  # anything else as it is
 
 
 # -- the window in Russian ----------------------------------------------------------------------------------

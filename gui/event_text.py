@@ -1,0 +1,43 @@
+"""The engine's messages in the window's language. core/ never imports Qt, so the engine writes its
+events in English; the window translates the ones a person meets most (saves, NaN and out-of-memory
+recoveries, the attached engine's link, the engine's end) where it shows them. A message that matches
+no pattern here is shown as the engine wrote it."""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP
+
+from gui.i18n import translate
+
+# (the engine's English message, the window's template: {} takes the pattern's groups in order)
+PATTERNS = [
+    (re.compile(r"saved step (\d+) to (.+)"), QT_TRANSLATE_NOOP("Events", "saved step {} to {}")),
+    (re.compile(r"(.+) became NaN or infinite at step (\d+); restored step (\d+) and paused\. "
+                r"Try a lower learning rate\."),
+     QT_TRANSLATE_NOOP("Events", "{} became NaN or infinite at step {}; restored step {} and paused. "
+                                 "Try a lower learning rate.")),
+    (re.compile(r"out of memory at step (\d+); restored step (\d+) and paused\. Try a smaller batch size\."),
+     QT_TRANSLATE_NOOP("Events", "out of memory at step {}; restored step {} and paused. Try a smaller batch size.")),
+    (re.compile(r"attached to (.+)"), QT_TRANSLATE_NOOP("Events", "attached to {}")),
+    (re.compile(r"lost the engine at (.+); reconnecting"), QT_TRANSLATE_NOOP("Events", "lost the engine at {}; reconnecting")),
+    (re.compile(r"cannot reach the engine at (.+)"), QT_TRANSLATE_NOOP("Events", "cannot reach the engine at {}")),
+    (re.compile(r"The training engine stopped answering and was ended\."),
+     QT_TRANSLATE_NOOP("Events", "The training engine stopped answering and was ended.")),
+    (re.compile(r"The training engine exited with code (-?\d+|None)\."),
+     QT_TRANSLATE_NOOP("Events", "The training engine exited with code {}.")),
+    (re.compile(r"The training engine was killed \((\w+), perhaps out of memory\)\."),
+     QT_TRANSLATE_NOOP("Events", "The training engine was killed ({}, perhaps out of memory).")),
+    (re.compile(r"The training engine was killed \(([\w ]+)\)\."),
+     QT_TRANSLATE_NOOP("Events", "The training engine was killed ({}).")),
+]
+
+
+def shown(message: str) -> str:
+    """The engine's message as the window shows it: translated where a pattern knows it."""
+    for pattern, template in PATTERNS:
+        match = pattern.fullmatch(message)
+        if match:
+            return translate("Events", template).format(*match.groups())
+    return message
