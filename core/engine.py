@@ -40,7 +40,7 @@ from core.config import ConfigError, RunConfig
 from core.models import data_kind
 from core.models.base import numpy_copies
 from core.protocol import Message, flatten_arrays
-from core.timeline import timeline_for
+from core.timeline import recording_on, timeline_for
 from core.trainer import Trainer, TrainerCallbacks
 
 OPS = ("build", "load", "start", "pause", "resume", "step", "stop", "set", "save", "sync", "shutdown")
@@ -227,11 +227,13 @@ class Engine(TrainerCallbacks):
         self.max_steps = cfg.train.steps
         # The timeline records the weights this engine already copies for the window (on_snapshot):
         # the trainer makes no copies of its own for it.
-        if trainer.timeline is None:
+        if not recording_on():  # bench's recording-off runs (core.timeline.RECORDING_ENV)
+            trainer.timeline = None
+        elif trainer.timeline is None:
             trainer.timeline = timeline_for(data_kind(cfg.data.dataset))
         trainer.copy_frames = False
         self.emit(self._built_message())
-        if trainer.timeline.note:  # a loaded run whose timeline could not be read: it loads without it
+        if trainer.timeline is not None and trainer.timeline.note:  # a loaded run whose timeline could not be read
             self._event("status", trainer.timeline.note)  # the window shows it in its status bar
         self._set_state("stopped" if run_dir else "idle")
 

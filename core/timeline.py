@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,13 @@ DEFAULT_MAX_FRAMES = 256
 # Bytes of weights in memory and on disk, by the kind of data: the limits are 50 MB for a
 # default 2-D run and 200 MB for a default MNIST run; a little is kept back for the file's header.
 BYTE_BUDGET = {"plane": 48_000_000, "image": 192_000_000}
+# GENVIZ_TIMELINE=off: the engine and the window record no timeline. Only for bench's figure of what
+# recording costs (the same window run with it off and on); a person never needs it.
+RECORDING_ENV = "GENVIZ_TIMELINE"
+
+
+def recording_on() -> bool:
+    return os.environ.get(RECORDING_ENV, "on") != "off"
 
 
 class TimelineError(ValueError):

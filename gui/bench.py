@@ -19,6 +19,11 @@ over its steps/s with nothing attached, interleaved (the engine's own wall time 
 the line it prints when a loop ends, and the state message the window gets); the attached window's
 per-panel frames/s, snapshots/s, history lag and timer lateness meanwhile; slider -> picture p95 (GAN,
 VAE); the traffic on the window's socket at the default rates (MB/s it receives, bytes/s it sends).
+
+And issue 12's: scrubbing to recorded steps (every panel redrawn); steps/s of the same window run with
+the timeline off and on (GAN ring8, and VAE MNIST but not with --quick); the timeline's size on disk for a
+default-length run of each (extrapolated from the real frames, see timeline_on_disk); seconds to write
+a 200-frame GIF of the GAN's main view (with --quick, 50 frames, scaled).
 """
 
 from __future__ import annotations
@@ -275,6 +280,82 @@ def scrub_latency(window, positions: int = 20) -> dict:
     return {**spread(times, 50, 95), "timeline_frames": len(steps), "timeline_mb": s.timeline.nbytes / 1e6}
 
 
+def recording_cost(app, model: str, dataset: str, steps: int, rounds: int) -> dict:
+    """Issue 12: the same window run (engine in its own process) with the timeline off and on
+    (core.timeline.RECORDING_ENV, read by the window and its engine when the model is built),
+    interleaved; steps/s from the engine's own loop time, as in throughput."""
+    from core.timeline import RECORDING_ENV
+
+    cfg = build_config(model, dataset, overrides={"train.steps": steps})
+    rates: dict[str, list[float]] = {"off": [], "on": []}
+    for _ in range(rounds):
+        for mode in ("off", "on"):
+            os.environ[RECORDING_ENV] = mode
+            try:
+                window = open_window(cfg)
+            finally:
+                os.environ.pop(RECORDING_ENV, None)
+            assert (window.session.timeline is not None) == (mode == "on")
+            rates[mode].append(train_and_watch(window, steps)["steps_per_s"])
+            close_window(app, window)
+    off, on = float(np.median(rates["off"])), float(np.median(rates["on"]))
+    return {"steps": steps, "rounds": rounds, "off_steps_per_s": off, "on_steps_per_s": on, "on_over_off": on / off}
+
+
+def timeline_on_disk(window) -> dict:
+    """Issue 12: the timeline file of a run of the default length (train.steps of the model's defaults),
+    extrapolated: this window's newest frame (the model's real weights) offered every k steps, k the
+    median spacing of the frames the window recorded while it trained, through the timeline's own
+    thinning, then saved to a temporary file whose size is read back."""
+    from core.models import data_kind
+    from core.timeline import BYTE_BUDGET, TIMELINE, timeline_for
+
+    s = window.session
+    steps, weights = s.timeline.steps(), s.timeline.frames()[-1].weights
+    every = max(1, int(np.median(np.diff(steps)))) if len(steps) > 1 else 1
+    default_steps = build_config(s.cfg.model, s.cfg.data.dataset).train.steps
+    timeline = timeline_for(data_kind(s.cfg.data.dataset))
+    for step in range(0, default_steps + 1, every):
+        timeline.record(step, weights)  # a reference: frames share one set of arrays in memory, not on disk
+    timeline.record(default_steps, weights, force=True)  # a save's last frame
+    with tempfile.TemporaryDirectory() as folder:
+        size = timeline.save(Path(folder) / TIMELINE).stat().st_size
+    kind = data_kind(s.cfg.data.dataset)
+    return {"default_train_steps": default_steps, "recorded_every_steps": every, "frames": len(timeline),
+            "frame_mb": sum(int(a.nbytes) for a in weights.values()) / 1e6, "file_mb": size / 1e6,
+            "budget_mb": BYTE_BUDGET.get(kind, BYTE_BUDGET["image"]) / 1e6}
+
+
+def gif_write_time(window, count: int = 200) -> dict:
+    """Issue 12: seconds to write a `count`-frame GIF of the main view from this window's timeline, as
+    Export does (gui.export.FilmWriter on a gui.replay.Replay, 10 fps); its frames repeat from the start
+    when the timeline holds fewer (each is drawn and encoded all the same). seconds_for_200_frames is
+    measured with count = 200 (the full bench), else scaled from `count` frames (--quick)."""
+    from gui.export import FilmWriter
+    from gui.replay import Replay
+
+    s = window.session
+    recorded = s.timeline.frames()
+    frames = [recorded[i % len(recorded)] for i in range(count)]
+    replay = Replay(s.cfg, s.metrics, "main")
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            out = Path(folder) / "main.gif"
+            started = time.perf_counter()
+            film = FilmWriter(replay, frames, [], out, 10)
+            while not film.advance():
+                pass
+            film.finish()
+            seconds = time.perf_counter() - started
+            size_mb = out.stat().st_size / 1e6
+        size = replay.size
+    finally:
+        replay.close()
+    return {"frames": count, "distinct_frames": len({f.step for f in frames}), "seconds": seconds,
+            "seconds_for_200_frames": seconds * 200 / count, "extrapolated": count != 200,
+            "mb": size_mb, "width": size.width(), "height": size.height()}
+
+
 def slider_latency(window, moves: int) -> dict:
     """Move a latent slider every 40 ms while training; time each move until it is painted."""
     s, slider, times = window.session, window.panels.sliders.sliders[0], []
@@ -510,11 +591,17 @@ def run_bench(as_json: bool = False, quick: bool = False) -> int:
     for model, dataset in MODELS:
         figures, window = throughput(app, model, dataset, steps[model], rounds, thread_too=model == "gan")
         figures["scrub_ms"] = scrub_latency(window)
+        if model in ("gan", "vae"):  # issue 12's default 2-D run and default MNIST run
+            figures["timeline_on_disk"] = timeline_on_disk(window)
+        if model == "gan":
+            figures["gif_main_view"] = gif_write_time(window, 50 if quick else 200)
         if model in ("gan", "vae"):
             figures["slider_to_screen_ms"] = slider_latency(window, 40 if quick else 150)
         if model == "gan":
             out["memory"] = memory_growth(window, 400 if quick else steps["gan"] * 5)
         close_window(app, window)
+        if model == "gan" or (model == "vae" and not quick):
+            figures["recording_cost"] = recording_cost(app, model, dataset, steps[model], rounds)
         out["models"][f"{model}/{dataset}"] = figures
     out["attached"] = {}
     for model, dataset in MODELS:
@@ -549,7 +636,7 @@ def table(out: dict) -> str:
             lines.append(f"  thread placement: {t['window_over_headless']:.2f} ({t['window_steps_per_s']:.0f} steps/s),"
                          f" timer lateness p99 {t['timer_lateness_ms']['p99']:.1f} ms, "
                          f"snapshots {t['snapshots_per_s']:.1f}/s")
-        lines += liveness(m)
+        lines += liveness(m) + recording(m)
     for name, m in out["attached"].items():
         lines += ["", f"attached engine (loopback TCP), {name}: {m['steps']} steps x {m['rounds']} rounds, "
                       f"engine torch threads {m['engine_torch_threads']}, panels visible {m['panels_visible']}",
@@ -558,6 +645,25 @@ def table(out: dict) -> str:
                   f"  wire: the window receives {m['received_mb_per_s']:.2f} MB/s, sends {m['sent_bytes_per_s']:.0f} B/s",
                   *liveness(m)]
     return "\n".join(lines)
+
+
+def recording(m: dict) -> list[str]:
+    """Issue 12's figures of a model's run: what recording the timeline costs and takes, a GIF's time."""
+    lines = []
+    if "recording_cost" in m:
+        r = m["recording_cost"]
+        lines.append(f"  timeline recording on / off, window open: {r['on_over_off']:.3f} "
+                     f"({r['on_steps_per_s']:.0f} vs {r['off_steps_per_s']:.0f} steps/s, {r['rounds']} rounds)")
+    if "timeline_on_disk" in m:
+        t = m["timeline_on_disk"]
+        lines.append(f"  timeline of a default run ({t['default_train_steps']} steps, extrapolated): "
+                     f"{t['file_mb']:.1f} MB on disk, {t['frames']} frames of {t['frame_mb']:.2f} MB "
+                     f"(budget {t['budget_mb']:.0f} MB)")
+    if "gif_main_view" in m:
+        g = m["gif_main_view"]
+        lines.append(f"  200-frame GIF of the main view ({g['width']}x{g['height']}): {g['seconds_for_200_frames']:.1f} s"
+                     + (f" (scaled from {g['frames']} frames)" if g["extrapolated"] else "") + f", {g['mb']:.1f} MB")
+    return lines
 
 
 def liveness(m: dict) -> list[str]:

@@ -14,7 +14,7 @@ import uuid
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from core.config import RunConfig
 from core.history import MetricHistory
@@ -105,6 +105,9 @@ class Session(QObject):
             self.link = open_link(self.placement, self, self.address, self.key)
             self.link.ready.connect(self._drain)
             self.link.died.connect(self._on_died)
+            # The link's thread is already running: a first message may have landed (and said `ready`)
+            # before the connect above; the inbox says `ready` again only once it is empty, so take it.
+            QTimer.singleShot(0, self, self._drain)
             self.last_seq = 0
             if self.shadow is not None:
                 self.link.weights_sink = self._on_weights
@@ -196,8 +199,10 @@ class Session(QObject):
         """A loaded run's saved timeline (it goes on recording from there), else a new one."""
         from core.checkpoint import load_timeline
         from core.models import data_kind
-        from core.timeline import timeline_for
+        from core.timeline import RECORDING_ENV, recording_on, timeline_for
 
+        if not recording_on():  # bench's recording-off runs
+            return None, f"no timeline is recorded ({RECORDING_ENV}=off)"
         if run_dir is not None and not self.remote:
             timeline, note = load_timeline(run_dir, 10**15)  # it ends at the checkpoint's step, saved with it
             if timeline is not None:

@@ -1,4 +1,4 @@
-"""`python main.py bench --quick --json` runs end to end and reports every figure of issues 9 and 11.
+"""`python main.py bench --quick --json` runs end to end and reports every figure of issues 9, 11 and 12.
 
 It checks that each figure is there and is a finite number, not what the rates are: the machine
 running the tests is shared, and bench's own output is where the rates are read."""
@@ -90,6 +90,16 @@ def test_bench_reports_every_figure():
     for key in ("gan/ring8", "vae/mnist"):
         slider = figures["models"][key]["slider_to_screen_ms"]
         assert slider["moves"] >= 40 and finite(slider["p95"], slider["max"]) and slider["p95"] > 0, key
+    # Issue 12: recording off and on in the same window run; a default run's timeline on disk; a GIF.
+    rec = figures["models"]["gan/ring8"]["recording_cost"]  # and VAE MNIST's, but not with --quick
+    assert finite(rec["off_steps_per_s"], rec["on_steps_per_s"], rec["on_over_off"]) and rec["on_over_off"] > 0
+    for key in ("gan/ring8", "vae/mnist"):
+        disk = figures["models"][key]["timeline_on_disk"]
+        assert finite(disk["file_mb"], disk["frame_mb"], disk["budget_mb"]) and disk["file_mb"] > 0, key
+        assert disk["frames"] >= 2 and disk["default_train_steps"] == build_config(*MODELS[key]).train.steps, key
+    gif = figures["models"]["gan/ring8"]["gif_main_view"]  # 50 frames with --quick, 200 without
+    assert gif["frames"] == 50 and gif["extrapolated"] and finite(gif["seconds_for_200_frames"], gif["mb"])
+    assert gif["seconds_for_200_frames"] > 0 and gif["mb"] > 0
 
     # Issue 11: an engine served over loopback TCP (`engine --listen`), a window attached.
     assert set(figures["attached"]) == set(MODELS)
