@@ -1,7 +1,8 @@
-"""The engine's messages in the window's language. core/ never imports Qt, so the engine writes its
-events in English; the window translates the ones a person meets most (saves, NaN and out-of-memory
-recoveries, the attached engine's link, the engine's end) where it shows them. A message that matches
-no pattern here is shown as the engine wrote it."""
+"""The engine's and the session's messages in the window's language. core/ never imports Qt, so the
+engine writes its events (and gui.controller its notes on the timeline) in English; the window translates
+the ones a person meets most (saves, NaN and out-of-memory recoveries, the attached engine's link, the
+engine's end, why past steps cannot be shown) where it shows them. A message that matches no pattern
+here is shown as it was written."""
 
 from __future__ import annotations
 
@@ -31,6 +32,16 @@ PATTERNS = [
      QT_TRANSLATE_NOOP("Events", "The training engine was killed ({}, perhaps out of memory).")),
     (re.compile(r"The training engine was killed \(([\w ]+)\)\."),
      QT_TRANSLATE_NOOP("Events", "The training engine was killed ({}).")),
+    # the timeline's notes (gui.controller, core.checkpoint)
+    (re.compile(r"an attached run's timeline starts when the window attached"),
+     QT_TRANSLATE_NOOP("Events", "an attached run's timeline starts when the window attached")),
+    (re.compile(r"receiving the engine's timeline"), QT_TRANSLATE_NOOP("Events", "receiving the engine's timeline")),
+    (re.compile(r"receiving the engine's timeline \((\d+) of (\d+) parts\)"),
+     QT_TRANSLATE_NOOP("Events", "receiving the engine's timeline ({} of {} parts)")),
+    (re.compile(r"this run has no timeline \((.+) is missing\): past steps cannot be shown"),
+     QT_TRANSLATE_NOOP("Events", "this run has no timeline ({} is missing): past steps cannot be shown")),
+    (re.compile(r"the run's timeline could not be read, so past steps cannot be shown: (.+)"),
+     QT_TRANSLATE_NOOP("Events", "the run's timeline could not be read, so past steps cannot be shown: {}")),
 ]
 
 

@@ -9,14 +9,11 @@ times a second to follow the growing timeline; a drag asks the session for that 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QSlider, QToolBar
 
+from gui import event_text
 from gui.i18n import translate
-
-# The session's notes on the timeline (gui.controller keeps them in English), translated here
-NOTES = {"an attached run's timeline starts when the window attached":
-         QT_TRANSLATE_NOOP("TimelineBar", "an attached run's timeline starts when the window attached")}
 
 
 class TimelineBar(QToolBar):
@@ -65,7 +62,7 @@ class TimelineBar(QToolBar):
 
     def _show_label(self) -> None:
         s, frames = self.session, len(self._steps)
-        note = " · " + translate("TimelineBar", NOTES.get(s.timeline_note, s.timeline_note)) if s.timeline_note else ""
+        note = " · " + event_text.shown(s.timeline_note) if s.timeline_note else ""  # kept in English by the session
         if s.viewing is None:
             self.label.setText(translate("TimelineBar", "live · step {:,} · {} recorded steps").format(s.step, frames) + note)
         else:

@@ -135,54 +135,79 @@
 <context>
     <name>Events</name>
     <message>
-        <location filename="../../gui/event_text.py" line="16"/>
+        <location filename="../../gui/event_text.py" line="17"/>
         <source>saved step {} to {}</source>
         <translation>сохранён шаг {} в {}</translation>
     </message>
     <message>
-        <location filename="../../gui/event_text.py" line="19"/>
+        <location filename="../../gui/event_text.py" line="20"/>
         <source>{} became NaN or infinite at step {}; restored step {} and paused. Try a lower learning rate.</source>
         <translation>{}: значение стало NaN или бесконечным на шаге {}; восстановлен шаг {}, обучение на паузе. Попробуйте уменьшить скорость обучения.</translation>
     </message>
     <message>
-        <location filename="../../gui/event_text.py" line="22"/>
+        <location filename="../../gui/event_text.py" line="23"/>
         <source>out of memory at step {}; restored step {} and paused. Try a smaller batch size.</source>
         <translation>не хватило памяти на шаге {}; восстановлен шаг {}, обучение на паузе. Попробуйте уменьшить размер батча.</translation>
     </message>
     <message>
-        <location filename="../../gui/event_text.py" line="23"/>
+        <location filename="../../gui/event_text.py" line="24"/>
         <source>attached to {}</source>
         <translation>подключено к {}</translation>
     </message>
     <message>
-        <location filename="../../gui/event_text.py" line="24"/>
+        <location filename="../../gui/event_text.py" line="25"/>
         <source>lost the engine at {}; reconnecting</source>
         <translation>потеряна связь с движком {}; переподключение</translation>
     </message>
     <message>
-        <location filename="../../gui/event_text.py" line="25"/>
+        <location filename="../../gui/event_text.py" line="26"/>
         <source>cannot reach the engine at {}</source>
         <translation>движок {} недоступен</translation>
     </message>
     <message>
-        <location filename="../../gui/event_text.py" line="27"/>
+        <location filename="../../gui/event_text.py" line="28"/>
         <source>The training engine stopped answering and was ended.</source>
         <translation>Движок обучения перестал отвечать и был остановлен.</translation>
     </message>
     <message>
-        <location filename="../../gui/event_text.py" line="29"/>
+        <location filename="../../gui/event_text.py" line="30"/>
         <source>The training engine exited with code {}.</source>
         <translation>Движок обучения завершился с кодом {}.</translation>
     </message>
     <message>
-        <location filename="../../gui/event_text.py" line="31"/>
+        <location filename="../../gui/event_text.py" line="32"/>
         <source>The training engine was killed ({}, perhaps out of memory).</source>
         <translation>Движок обучения был убит ({}; возможно, не хватило памяти).</translation>
     </message>
     <message>
-        <location filename="../../gui/event_text.py" line="33"/>
+        <location filename="../../gui/event_text.py" line="34"/>
         <source>The training engine was killed ({}).</source>
         <translation>Движок обучения был убит ({}).</translation>
+    </message>
+    <message>
+        <location filename="../../gui/event_text.py" line="37"/>
+        <source>an attached run&apos;s timeline starts when the window attached</source>
+        <translation>временная шкала подключённого прогона начинается с момента подключения окна</translation>
+    </message>
+    <message>
+        <location filename="../../gui/event_text.py" line="38"/>
+        <source>receiving the engine&apos;s timeline</source>
+        <translation>получение временной шкалы движка</translation>
+    </message>
+    <message>
+        <location filename="../../gui/event_text.py" line="40"/>
+        <source>receiving the engine&apos;s timeline ({} of {} parts)</source>
+        <translation>получение временной шкалы движка (часть {} из {})</translation>
+    </message>
+    <message>
+        <location filename="../../gui/event_text.py" line="42"/>
+        <source>this run has no timeline ({} is missing): past steps cannot be shown</source>
+        <translation>у этого прогона нет временной шкалы (нет файла {}): прошлые шаги показать нельзя</translation>
+    </message>
+    <message>
+        <location filename="../../gui/event_text.py" line="44"/>
+        <source>the run&apos;s timeline could not be read, so past steps cannot be shown: {}</source>
+        <translation>временную шкалу прогона не удалось прочитать, поэтому прошлые шаги показать нельзя: {}</translation>
     </message>
 </context>
 <context>
@@ -2036,43 +2061,38 @@
 <context>
     <name>TimelineBar</name>
     <message>
-        <location filename="../../gui/timeline_bar.py" line="19"/>
-        <source>an attached run&apos;s timeline starts when the window attached</source>
-        <translation>временная шкала подключённого прогона начинается с момента подключения окна</translation>
-    </message>
-    <message>
-        <location filename="../../gui/timeline_bar.py" line="24"/>
-        <location filename="../../gui/timeline_bar.py" line="41"/>
+        <location filename="../../gui/timeline_bar.py" line="22"/>
+        <location filename="../../gui/timeline_bar.py" line="39"/>
         <source>Timeline</source>
         <translation>Шкала времени</translation>
     </message>
     <message>
-        <location filename="../../gui/timeline_bar.py" line="32"/>
+        <location filename="../../gui/timeline_bar.py" line="30"/>
         <source>Drag to show every panel as the run was at a recorded step; training goes on</source>
         <translation>Перетащите, чтобы показать все панели такими, какими они были на записанном шаге; обучение продолжается</translation>
     </message>
     <message>
-        <location filename="../../gui/timeline_bar.py" line="34"/>
+        <location filename="../../gui/timeline_bar.py" line="32"/>
         <source>live</source>
         <translation>сейчас</translation>
     </message>
     <message>
-        <location filename="../../gui/timeline_bar.py" line="37"/>
+        <location filename="../../gui/timeline_bar.py" line="35"/>
         <source>Live</source>
         <translation>Сейчас</translation>
     </message>
     <message>
-        <location filename="../../gui/timeline_bar.py" line="39"/>
+        <location filename="../../gui/timeline_bar.py" line="37"/>
         <source>Back to the present: the newest views and the whole history</source>
         <translation>Вернуться в настоящее: новейшие виды и вся история</translation>
     </message>
     <message>
-        <location filename="../../gui/timeline_bar.py" line="70"/>
+        <location filename="../../gui/timeline_bar.py" line="68"/>
         <source>live · step {:,} · {} recorded steps</source>
         <translation>сейчас · шаг {:,} · записано шагов: {}</translation>
     </message>
     <message>
-        <location filename="../../gui/timeline_bar.py" line="72"/>
+        <location filename="../../gui/timeline_bar.py" line="70"/>
         <source>showing step {:,} of {:,} · {} recorded steps</source>
         <translation>показан шаг {:,} из {:,} · записано шагов: {}</translation>
     </message>

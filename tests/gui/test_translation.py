@@ -93,6 +93,8 @@ ENGINE_MESSAGES = [  # as core/ and gui/engine_link.py write them
     "cannot reach the engine at tcp://10.0.0.2:5555", "The training engine stopped answering and was ended.",
     "The training engine exited with code 1.", "The training engine was killed (SIGKILL, perhaps out of memory).",
     "The training engine was killed (SIGTERM).",
+    "receiving the engine's timeline (2 of 7 parts)",
+    "this run has no timeline (timeline.safetensors is missing): past steps cannot be shown",
 ]
 
 
