@@ -39,7 +39,7 @@ bench: $(VENV)/.installed
 # The window's translations: collect the strings of gui/ into the .ts (translations kept), then compile the
 # .qm the window loads. Edit the Russian text in resources/i18n/genviz_ru.ts (by hand or with pyside6-linguist).
 I18N_SOURCES = $(filter-out gui/bench.py,$(wildcard gui/*.py gui/panels/*.py))
-i18n: $(VENV)/.installed
+i18n: | $(VENV)/.installed
 	$(BIN)/pyside6-lupdate -no-obsolete $(I18N_SOURCES) -source-language en -target-language ru -ts resources/i18n/genviz_ru.ts
 	$(BIN)/pyside6-lrelease resources/i18n/genviz_ru.ts -qm resources/i18n/genviz_ru.qm
 

@@ -2061,38 +2061,38 @@
 <context>
     <name>TimelineBar</name>
     <message>
-        <location filename="../../gui/timeline_bar.py" line="22"/>
-        <location filename="../../gui/timeline_bar.py" line="39"/>
+        <location filename="../../gui/timeline_bar.py" line="21"/>
+        <location filename="../../gui/timeline_bar.py" line="38"/>
         <source>Timeline</source>
         <translation>Шкала времени</translation>
     </message>
     <message>
-        <location filename="../../gui/timeline_bar.py" line="30"/>
+        <location filename="../../gui/timeline_bar.py" line="29"/>
         <source>Drag to show every panel as the run was at a recorded step; training goes on</source>
         <translation>Перетащите, чтобы показать все панели такими, какими они были на записанном шаге; обучение продолжается</translation>
     </message>
     <message>
-        <location filename="../../gui/timeline_bar.py" line="32"/>
+        <location filename="../../gui/timeline_bar.py" line="31"/>
         <source>live</source>
         <translation>сейчас</translation>
     </message>
     <message>
-        <location filename="../../gui/timeline_bar.py" line="35"/>
+        <location filename="../../gui/timeline_bar.py" line="34"/>
         <source>Live</source>
         <translation>Сейчас</translation>
     </message>
     <message>
-        <location filename="../../gui/timeline_bar.py" line="37"/>
+        <location filename="../../gui/timeline_bar.py" line="36"/>
         <source>Back to the present: the newest views and the whole history</source>
         <translation>Вернуться в настоящее: новейшие виды и вся история</translation>
     </message>
     <message>
-        <location filename="../../gui/timeline_bar.py" line="68"/>
+        <location filename="../../gui/timeline_bar.py" line="67"/>
         <source>live · step {:,} · {} recorded steps</source>
         <translation>сейчас · шаг {:,} · записано шагов: {}</translation>
     </message>
     <message>
-        <location filename="../../gui/timeline_bar.py" line="70"/>
+        <location filename="../../gui/timeline_bar.py" line="69"/>
         <source>showing step {:,} of {:,} · {} recorded steps</source>
         <translation>показан шаг {:,} из {:,} · записано шагов: {}</translation>
     </message>
