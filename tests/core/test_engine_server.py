@@ -394,3 +394,49 @@ def test_a_sync_reaches_its_client_whatever_the_loop_is_doing():
     finally:
         eng.command(Message("cmd", body={"op": "shutdown"}))
         loop.join(10)
+
+
+def test_an_attach_gets_the_whole_timeline_in_bounded_parts(tmp_path, monkeypatch):
+    """After built and state, the engine's recorded frames come in "timeline" messages of at most
+    TIMELINE_CHUNK bytes of weights (or one frame), which together are the engine's timeline exactly."""
+    import core.engine_server
+    from core.engine_cli import bind
+    from core.engine_server import EngineServer
+    from core.protocol import unflatten_arrays
+
+    rates = {"flush_interval": 0.05, "snapshot_interval": 0.02, "snapshot_budget": 0.5}
+    server = EngineServer(bind("127.0.0.1", 0), os.urandom(32), tmp_path, device="cpu", rates=rates)
+    server.start()
+    window = Client(server.address, server.key)
+    try:
+        cfg = build_config("gan", "ring8", overrides={"gan.hidden": 32, "data.batch_size": 64})
+        server.engine.command(Message("cmd", "w1", body={"op": "build", "config": cfg.to_dict()}))
+        server.engine.command(Message("cmd", "w1", body={"op": "start", "max_steps": 150}))
+        window.attach()
+        window.recv_until(lambda m: m.kind == "state" and m.body["state"] == "stopped" and m.body["step"] == 150)
+        window.messages.clear()
+        chunk = 3 * server.engine.trainer.timeline.frames()[0].nbytes + 100  # three frames a part
+        monkeypatch.setattr(core.engine_server, "TIMELINE_CHUNK", chunk)
+        window.attach()  # again, now that the run has stopped: its whole timeline
+        last = window.recv_until(lambda m: m.kind == "timeline" and m.body["index"] + 1 == m.body["count"])
+        parts = [m for m in window.messages if m.kind == "timeline"]
+        kinds = [m.kind for m in window.messages]
+        assert kinds.index("built") < kinds.index("state") < kinds.index("timeline")
+        assert [m.body["index"] for m in parts] == list(range(last.body["count"])) and len(parts) > 3
+        frames = {}
+        for m in parts:
+            weights = unflatten_arrays(m.arrays)
+            sizes = [sum(a.nbytes for a in weights[f"f{j}"].values()) for j in range(len(m.body["steps"]))]
+            assert sum(sizes) <= chunk or len(sizes) == 1
+            frames.update({step: weights[f"f{j}"] for j, step in enumerate(m.body["steps"])})
+        assert max(len(m.body["steps"]) for m in parts) > 1
+        engine = server.engine.trainer.timeline
+        assert sorted(frames) == engine.steps() and last.body["upto"] == engine.steps()[-1]
+        for f in engine.frames():
+            assert set(frames[f.step]) == set(f.weights)
+            assert all(np.array_equal(frames[f.step][k], v) for k, v in f.weights.items())
+    finally:
+        window.close()
+        server.close()
+        server.engine.command(Message("cmd", body={"op": "shutdown"}))
+        server.train_thread.join(10)
