@@ -85,6 +85,7 @@ class Engine(TrainerCallbacks):
         self._queue: queue.SimpleQueue[Message] = queue.SimpleQueue()
         self._lock = threading.Lock()  # orders command() against the loop starting or ending a run
         self._training = False
+        self._closing = False  # a shutdown came: no loop may start (or go on) after it
         self._accepted_run = ""  # the run of the latest build or load, even before the loop built it
         self._pending_start: dict | None = None  # a start not yet reached by the loop (see _pend)
         self._pending_syncs: list[str] = []  # clients waiting for a sync while no loop trains
@@ -104,6 +105,8 @@ class Engine(TrainerCallbacks):
                 return
             msg = Message(msg.kind, msg.run, body={**msg.body, "run_dir": str(path)})
         with self._lock:
+            if op == "shutdown":  # also a start the loop has taken but not yet begun must not train
+                self._closing = True
             if op in ("build", "load"):
                 self._accepted_run = msg.run  # commands that follow it are for the new run
             elif op not in ("shutdown", "sync") and msg.run != self._accepted_run:
@@ -281,6 +284,8 @@ class Engine(TrainerCallbacks):
                 t.submit(lambda _t, c=client: self._sync(c))
             self._pending_syncs = []
             t.rearm()
+            if self._closing:  # the window went away as this run was starting: end it at once
+                t.stop()
             if body.get("paused") or single:
                 t.pause()
             else:

@@ -331,3 +331,16 @@ def test_a_window_that_falls_behind_never_blocks_the_engine_and_loses_no_rows():
     finally:
         channel.close()
     assert proc.wait(timeout=20) == 0
+
+
+def test_a_shutdown_right_after_a_start_ends_the_engine():
+    """The window goes away (its socket closes, so a shutdown comes) just after a paused Train the loop
+    has not begun yet: the engine must not begin a run that nobody is left to stop."""
+    engine = Engine(Inbox(), RATES, device="cpu")
+    engine.command(cmd("build", config=small_cfg().to_dict()))
+    engine.command(cmd("start", paused=True))
+    engine.command(cmd("shutdown"))
+    serving = threading.Thread(target=engine.serve, daemon=True)
+    serving.start()
+    serving.join(TIMEOUT_S)
+    assert not serving.is_alive()
