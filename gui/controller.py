@@ -77,6 +77,7 @@ class Session(QObject):
         self.live_history: dict | None = None
         self.timeline: Timeline | None = None  # weights at regular steps, recorded from the stream (core.timeline)
         self.timeline_note = ""  # why past steps before some point cannot be shown, or ""
+        self._engine_frames: list = []  # attached: the engine's timeline frames received so far (_on_timeline)
         self.viewing: int | None = None  # the recorded step the panels show; None: live
         self._past_model = None  # a copy of the model that computes a past step's views
         self.compared: list = []  # other runs whose curves the history plots overlay (gui.compare)
@@ -424,8 +425,7 @@ class Session(QObject):
         b, arrays = msg.body, unflatten_arrays(msg.arrays)
         if b["index"] == 0:
             self._engine_frames = []
-        self._engine_frames = [*getattr(self, "_engine_frames", []),
-                               *(Frame(int(step), arrays[f"f{j}"]) for j, step in enumerate(b["steps"]))]
+        self._engine_frames += [Frame(int(step), arrays[f"f{j}"]) for j, step in enumerate(b["steps"])]
         if self.timeline is not None:
             self.timeline.take_past(self._engine_frames, int(b["interval"]), int(b["upto"]))
         if b["index"] + 1 >= b["count"]:
