@@ -50,7 +50,7 @@ def fresh_qt_settings(private_qt_settings):
         QSettings().clear()
 
 
-HUNG_TEST_S = 480  # far beyond any test's own waits (60 s) and the bench test (about 100 s)
+HUNG_TEST_S = 720  # far beyond any test's own waits (60 s) and the bench test's own limit (600 s)
 
 
 @pytest.fixture(autouse=True)

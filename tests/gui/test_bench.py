@@ -39,7 +39,7 @@ def panel_names(model: str, dataset: str) -> list[str]:
     return names
 
 
-BENCH_LIMIT_S = 420  # it takes about 100 s; within conftest's HUNG_TEST_S, so a stuck bench is shown here
+BENCH_LIMIT_S = 600  # it takes about 170 s (380 s on a loaded machine); within conftest's HUNG_TEST_S, so a stuck bench is shown here
 
 
 def test_bench_reports_every_figure():
