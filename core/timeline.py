@@ -24,12 +24,13 @@ import bisect
 import json
 import os
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from safetensors import SafetensorError
-from safetensors.numpy import load_file, save_file
+from safetensors.numpy import save_file
 
 from core.atomic import atomic_write
 
@@ -226,24 +227,10 @@ class Timeline:
         """The timeline in `path`; TimelineError (one line: what is wrong) if it is missing,
         truncated, damaged or of another format version."""
         path = Path(path)
-        if not path.is_file():
-            raise TimelineError(f"no timeline at {str(path)!r}")
-        try:
-            from safetensors import safe_open
-
-            with safe_open(str(path), framework="numpy") as fh:
-                meta = fh.metadata() or {}
-            if meta.get("format") != FORMAT:
-                raise TimelineError(f"{str(path)!r} is a timeline of another version "
-                                    f"({meta.get('format')!r}; this genviz reads {FORMAT!r})")
-            steps = [int(s) for s in json.loads(meta["steps"])]
-            tensors = load_file(str(path))
+        with _opened(path) as (fh, meta, steps):
+            tensors = {key: fh.get_tensor(key) for key in fh.keys()}
             timeline = cls(int(meta["max_frames"]), int(meta["max_bytes"]), int(meta["interval"]))
             timeline.note = meta.get("note", "")
-        except TimelineError:
-            raise
-        except (SafetensorError, OSError, ValueError, KeyError, TypeError) as exc:
-            raise TimelineError(f"{str(path)!r} is truncated or damaged ({type(exc).__name__}: {exc})") from None
         weights: list[dict[str, np.ndarray]] = [{} for _ in steps]
         for key, array in tensors.items():
             index, _, name = key.partition("/")
@@ -263,29 +250,38 @@ def read_frame_at(path: str | Path, step: int) -> Frame | None:
     """The latest frame at or before `step` of a timeline file, reading only that frame's tensors (another
     run's view at one step needs one frame, not its whole timeline). None before its first frame;
     TimelineError (one line) if the file is missing, damaged or of another version."""
+    path = Path(path)
+    with _opened(path) as (fh, _, steps):
+        i = bisect.bisect_right(steps, int(step)) - 1
+        if i < 0:
+            return None
+        prefix = f"f{i}/"
+        weights = {k[len(prefix):]: fh.get_tensor(k) for k in fh.keys() if k.startswith(prefix)}
+    if not weights:
+        raise TimelineError(f"{str(path)!r} is damaged (frame {i} holds no weights)")
+    return Frame(steps[i], weights)
+
+
+@contextmanager
+def _opened(path: Path):
+    """A timeline file open for reading, its format checked: (file, metadata, the frames' steps). Whatever
+    fails while it is read (here or in the caller's block) is a TimelineError of one line: the file is
+    missing, of another version, truncated or damaged."""
     from safetensors import safe_open
 
-    path = Path(path)
     if not path.is_file():
         raise TimelineError(f"no timeline at {str(path)!r}")
     try:
         with safe_open(str(path), framework="numpy") as fh:
             meta = fh.metadata() or {}
             if meta.get("format") != FORMAT:
-                raise TimelineError(f"{str(path)!r} is a timeline of another version ({meta.get('format')!r})")
-            steps = [int(s) for s in json.loads(meta["steps"])]
-            i = bisect.bisect_right(steps, int(step)) - 1
-            if i < 0:
-                return None
-            prefix = f"f{i}/"
-            weights = {k[len(prefix):]: fh.get_tensor(k) for k in fh.keys() if k.startswith(prefix)}
+                raise TimelineError(f"{str(path)!r} is a timeline of another version "
+                                    f"({meta.get('format')!r}; this genviz reads {FORMAT!r})")
+            yield fh, meta, [int(s) for s in json.loads(meta["steps"])]
     except TimelineError:
         raise
     except (SafetensorError, OSError, ValueError, KeyError, TypeError) as exc:
         raise TimelineError(f"{str(path)!r} is truncated or damaged ({type(exc).__name__}: {exc})") from None
-    if not weights:
-        raise TimelineError(f"{str(path)!r} is damaged (frame {i} holds no weights)")
-    return Frame(steps[i], weights)
 
 
 def timeline_for(dataset_kind: str) -> Timeline:
