@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from PySide6.QtCore import QSize
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QWidget
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QCheckBox, QFrame, QHBoxLayout, QLabel, QScrollArea, QWidget
 
 from gui.i18n import translate
 
@@ -98,6 +98,17 @@ def history_column(session, name: str) -> tuple[np.ndarray, np.ndarray] | None:
     if not h or name not in h["names"] or len(h["steps"]) == 0:
         return None
     return h["steps"], h["values"][:, h["names"].index(name)]
+
+
+def wrapping_scroll(body: QWidget) -> QScrollArea:
+    """`body` in a frameless scroll area as wide as the dock: its word-wrapped labels wrap to the width, and a
+    short dock scrolls them instead of squeezing them until they overlap."""
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+    scroll.setFrameShape(QFrame.NoFrame)
+    scroll.setWidget(body)
+    return scroll
 
 
 def toggle_row(specs, on_toggle) -> tuple[QHBoxLayout, dict[str, QCheckBox]]:

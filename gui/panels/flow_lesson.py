@@ -13,10 +13,10 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from gui.i18n import translate
-from gui.panels.base import Panel, sized
+from gui.panels.base import Panel, sized, wrapping_scroll
 from gui.style import FAKE, PLOT_MIN_HEIGHT, REAL
 
 AGREE_WITHIN = 0.01  # the two sides of the theorem agree within 1% for the lesson's small square
@@ -87,15 +87,9 @@ class ChangeOfVariablesLesson(Panel):
         inner.addWidget(key)
         inner.addWidget(self.plot, 1)
         inner.addWidget(self.formula_label())
-        # Word-wrapped labels in a dock can be squeezed until they overlap; a scroll area scrolls instead.
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        scroll.setFrameShape(QFrame.NoFrame)
-        scroll.setWidget(body)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(wrapping_scroll(body), 1)
         layout.addLayout(grid)  # the numbers and the verdict stay in view; the rest may scroll
         layout.addWidget(self.verdict)
         self.point: tuple[float, float] | None = None  # x; the first data point until a click

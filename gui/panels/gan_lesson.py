@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Signal
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from gui.i18n import translate
-from gui.panels.base import Panel, sized
+from gui.panels.base import Panel, sized, wrapping_scroll
 
 TWO_PAIRS_FROM_WIDTH = 460  # px: from this width the live values sit two pairs a row
 D_WINS_BELOW = 0.05  # mean D(G(z)) under this: D rejects nearly every generated sample
@@ -69,15 +69,9 @@ class VanishingGradientLesson(Panel):
         inner.addLayout(self.grid)
         inner.addWidget(self.formula_label())
         inner.addStretch(1)
-        # Word-wrapped labels in a dock can be squeezed until they overlap; a scroll area scrolls instead.
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)  # the text wraps to the width instead
-        scroll.setFrameShape(QFrame.NoFrame)
-        scroll.setWidget(body)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(wrapping_scroll(body), 1)
         layout.addWidget(self.verdict)  # the verdict and the button stay in view; the rest may scroll
         layout.addWidget(self.button)
         self._loss: str | None = None  # the model's gan.loss when last drawn

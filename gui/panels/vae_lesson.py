@@ -12,12 +12,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Signal
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from core.models.vae_config import LESSON_RAISED_BETA
 from gui.i18n import translate
-from gui.panels.base import Panel, sized
+from gui.panels.base import Panel, sized, wrapping_scroll
 from gui.panels.gan_lesson import latest_values, number
 from gui.panels.vae_views import COLLAPSED_NATS
 
@@ -102,15 +102,9 @@ class BetaTradeoffLesson(Panel):
         inner.addWidget(self.verdict)
         inner.addWidget(self.formula_label())
         inner.addStretch(1)
-        # Word-wrapped labels in a dock can be squeezed until they overlap; a scroll area scrolls instead.
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        scroll.setFrameShape(QFrame.NoFrame)
-        scroll.setWidget(body)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(wrapping_scroll(body), 1)
         layout.addLayout(buttons)  # the buttons stay in view; the text may scroll
         self._requested: float | None = None  # asked for by a button, not yet seen in the model
 
