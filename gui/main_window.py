@@ -129,6 +129,12 @@ class MainWindow(QMainWindow):
         self.timer.setInterval(int(1000 / REFRESH_HZ))
         self.timer.timeout.connect(self.refresh)
         self.timer.start()
+        # A tick draws one panel, then hands back to the event loop before the next (see refresh).
+        self._tick_plan = None
+        self._next_in_tick = QTimer(self)
+        self._next_in_tick.setSingleShot(True)
+        self._next_in_tick.setInterval(0)
+        self._next_in_tick.timeout.connect(self._draw_next_in_tick)
         self._train_when_built = False
         if not self.session.remote:  # attached, the window shows the engine's run when it arrives
             self._build_from_settings(background=build_in_background)
@@ -238,6 +244,7 @@ class MainWindow(QMainWindow):
         if self.session.remote:  # the engine's run: the form shows its settings
             self.settings_panel.show_config(self.session.cfg)
         self._save_layout()
+        self._tick_plan = None  # its panels are about to go
         for dock in self.docks:
             self.removeDockWidget(dock)
             dock.deleteLater()
@@ -802,12 +809,23 @@ class MainWindow(QMainWindow):
             self._show_compared_step()
         self.scheduler.budget = self._draw_budget()
         main, docks = self.panels.main, [p for p, _ in self.panels.docks]
-        for panel in self.scheduler.plan(s.state == "running", main, docks):
-            t0 = time.perf_counter()
-            redecoded = self._redecode_new_weights(t0) if panel is main else False
-            drew = panel.refresh(s)
-            if drew or redecoded:  # a re-decode alone takes the turn's time but is no frame of the main view
-                self.scheduler.drew(panel, time.perf_counter() - t0, frame=drew)
+        # The tick's panels draw one per pass of the event loop, not in one go: a slider move, a click or
+        # the next timer waits for one panel's draw (and its paint), not for the whole tick's.
+        self._tick_plan = self.scheduler.plan(s.state == "running", main, docks)
+        self._draw_next_in_tick()
+
+    def _draw_next_in_tick(self) -> None:
+        plan, s = self._tick_plan, self.session
+        panel = next(plan, None) if plan is not None and self.panels is not None else None
+        if panel is None:
+            self._tick_plan = None
+            return
+        t0 = time.perf_counter()
+        redecoded = self._redecode_new_weights(t0) if panel is self.panels.main else False
+        drew = panel.refresh(s)
+        if drew or redecoded:  # a re-decode alone takes the turn's time but is no frame of the main view
+            self.scheduler.drew(panel, time.perf_counter() - t0, frame=drew)
+        self._next_in_tick.start()
 
     @property
     def draw_count(self) -> int:
@@ -900,6 +918,8 @@ class MainWindow(QMainWindow):
                     return
                 s.save(folder)  # the engine saves before it shuts down
         self.timer.stop()
+        self._next_in_tick.stop()
+        self._tick_plan = None
         if self.film_job is not None:
             self.film_job.cancel()
         self.stop_comparing()

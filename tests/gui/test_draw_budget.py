@@ -91,3 +91,42 @@ def test_the_production_scheduler_draws_every_panel_as_training_goes_on(qtbot):
                         and plotted_last() == s.history["steps"][-1], timeout=TIMEOUT_MS)
     finally:
         close_window(w)
+
+
+def test_a_tick_hands_back_to_the_event_loop_between_its_panels(qtbot):
+    """Within one tick, the panels draw one per pass of the event loop: what the event loop has waiting (a
+    slider move, a click, the next timer) runs after the main view's draw, before the next panel's."""
+    from PySide6.QtCore import QTimer
+
+    w = open_window(qtbot, "gan", "ring8", placement="process", show=False)
+    try:
+        w.resize(1600, 1000)
+        w.show()
+        qtbot.waitExposed(w)
+        log: list[str] = []
+        main = w.panels.main
+        main_render = main.render
+
+        def recording_main_render(session):
+            main_render(session)
+            log.append("main")
+            QTimer.singleShot(0, lambda: log.append("event"))  # stands in for input that came meanwhile
+
+        main.render = recording_main_render
+        for panel in [p for p in w.panels.all() if p is not main and p.uses and p.isVisible()]:
+            def recording_render(session, render=panel.render):
+                render(session)
+                log.append("other")
+
+            panel.render = recording_render
+
+        def main_then_other() -> list[int]:  # main's draws that another panel's draw followed
+            return [i for i, e in enumerate(log) if e == "main" and "other" in log[i + 1:]]
+
+        press(qtbot, w, "train")
+        qtbot.waitUntil(lambda: len(main_then_other()) >= 3, timeout=TIMEOUT_MS)
+        for i in main_then_other():
+            after = [e for e in log[i + 1:] if e != "main"]
+            assert after[0] == "event", log[i:i + 6]
+    finally:
+        close_window(w)
