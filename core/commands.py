@@ -16,7 +16,7 @@ from core.checkpoint import CHECKPOINT, load_run, save_run
 from core.config import ConfigError, parse_assignments
 from core.models import data_kind
 from core.presets import build_config
-from core.timeline import timeline_for
+from core.timeline import recording_on, timeline_for
 from core.trainer import Trainer, TrainerCallbacks
 
 SAVE_EVERY_S = 60.0  # a long headless run is checkpointed this often, so a crash loses little
@@ -58,7 +58,8 @@ def train(args) -> int:
         cfg.train.steps = args.epochs * model.data.steps_per_epoch(cfg.data.batch_size)
     report = _Report()
     # The timeline (saved with the run) lets `export` show past steps of a run trained with no window.
-    trainer = Trainer(model, callbacks=report, timeline=timeline_for(data_kind(cfg.data.dataset)))
+    timeline = timeline_for(data_kind(cfg.data.dataset)) if recording_on() else None  # off: bench's A/B runs only
+    trainer = Trainer(model, callbacks=report, timeline=timeline)
     steps = cfg.train.steps
     print(f"genviz: training {cfg.model} on {cfg.data.dataset} for {steps} steps on {model.device}",
           file=sys.stderr)

@@ -264,3 +264,21 @@ def test_the_engine_loads_a_run_without_its_timeline_and_says_why(trained, tmp_p
     assert built.body["step"] == 30 and "missing" in built.body["timeline_note"]
     assert any(m.kind == "event" and m.body["message"] == built.body["timeline_note"] for m in sent)
     assert eng.trainer.timeline is not None and eng.trainer.timeline.steps() == [30]  # a new one, from its step
+
+
+@pytest.mark.parametrize("recording", ["on", "off"])
+def test_headless_train_records_a_timeline_unless_bench_turns_it_off(tmp_path, monkeypatch, recording):
+    """`train` saves a timeline with its run; GENVIZ_TIMELINE=off (bench's recording-cost runs) saves none."""
+    from argparse import Namespace
+
+    from core.commands import train
+    from core.timeline import RECORDING_ENV
+
+    monkeypatch.setenv(RECORDING_ENV, recording)
+    out = tmp_path / "run"
+    args = Namespace(model="gan", dataset="ring8", preset=None, steps=5, epochs=None, seed=None, device="cpu",
+                     set=["gan.hidden=8", "data.batch_size=16"], out=str(out))
+    assert train(args) == 0
+    assert (out / TIMELINE).is_file() == (recording == "on")
+    if recording == "on":
+        assert Timeline.load(out / TIMELINE).steps()[-1] == 5
