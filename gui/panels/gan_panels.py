@@ -33,4 +33,5 @@ def build_gan_panels(model) -> PanelSet:
                                    (sliders, BOTTOM), (interp, BOTTOM), (lesson, BOTTOM)]
     return PanelSet(key, plane, docks, sliders=sliders, interpolation=interp,
                     show_slider_output=show_slider_output, show_path_output=plane.set_path,
-                    slider_view=plane.plot, setting_requests=[lesson.setting_requested])
+                    slider_view=plane.plot, slider_region=plane.marker_region,
+                    setting_requests=[lesson.setting_requested])

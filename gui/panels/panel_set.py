@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
 from gui.panels.base import Panel
@@ -33,6 +33,7 @@ class PanelSet:
     show_slider_output: Callable[[np.ndarray], None] | None = None  # gets decoder(z)
     # The view that shows decoder(z): a slider move paints it at once, not at the next timer tick.
     slider_view: QWidget | None = None
+    slider_region: Callable[[], QRect | None] | None = None  # the part of slider_view a move changed
     show_path_output: Callable[[np.ndarray | None], None] | None = None  # gets decoder(z_t) or None
     # Signals (section, field, value) from panels that change a setting (the lesson's loss switch):
     # the window sets the field in the settings form, which applies a live one through the session.
@@ -50,6 +51,14 @@ class PanelSet:
                 panel.collect(snapshot)
 
     def paint_slider_view(self) -> None:
+        """Paint what a slider move changed now (not at the next pass of the event loop): the slider's
+        picture, or just the region the main view's marker moved in (slider_region) when it says so."""
         view = self.slider_view
-        if view is not None:  # a graphics view paints its scene on its viewport
-            (view.viewport() if isinstance(view, QAbstractScrollArea) else view).repaint()
+        if view is None:
+            return
+        target = view.viewport() if isinstance(view, QAbstractScrollArea) else view  # a scene paints there
+        region = self.slider_region() if self.slider_region is not None else None
+        if region is None:
+            target.repaint()
+        else:
+            target.repaint(region)

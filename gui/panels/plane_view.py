@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QRectF
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QPointF, QRect, QRectF
 from PySide6.QtWidgets import QVBoxLayout
 
 from gui.i18n import translate
@@ -89,6 +89,7 @@ class GanPlaneView(Panel):
         self._bounds = None
         self._heat_rect = None  # (bounds, image shape) the heat map's rect was last set for
         self.marker_xy = None
+        self._marker_moved: list[np.ndarray] = []  # the marker's last two places, for marker_region
         self._apply_toggles()
 
     def _apply_toggles(self) -> None:
@@ -134,11 +135,27 @@ class GanPlaneView(Panel):
 
     # Set by the window, from the GUI thread's own decoder copy ------------------------------
     def set_marker(self, xy: np.ndarray | None) -> None:
+        before = self.marker_xy
         self.marker_xy = None if xy is None else np.asarray(xy, np.float32).reshape(2)
         if xy is None:
             self.marker.setData([])
         else:
             self.marker.setData(pos=self.marker_xy[None])
+        self._marker_moved = [p for p in (before, self.marker_xy) if p is not None]
+
+    MARKER_HALF_PX = 14  # half the marker's painted size (16 px star and its pen), with a margin
+
+    def marker_region(self) -> QRect | None:
+        """Where the slider marker was and is now, in the plot's viewport: all a slider move changes on
+        screen, so it is all that has to be painted at once. None: repaint the whole view."""
+        if not self._marker_moved:
+            return None
+        vb, view, half = self.plot.getPlotItem().vb, self.plot, self.MARKER_HALF_PX
+        region = QRect()
+        for x, y in self._marker_moved:
+            centre = view.mapFromScene(vb.mapViewToScene(QPointF(float(x), float(y))))
+            region = region.united(QRect(centre.x() - half, centre.y() - half, 2 * half, 2 * half))
+        return region
 
     def set_path(self, points: np.ndarray | None) -> None:
         if points is None or len(points) == 0:

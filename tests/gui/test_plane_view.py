@@ -140,3 +140,20 @@ def test_a_raw_critic_is_shown_symmetric_around_zero(qtbot):
     panel = shown_panel(qtbot, snap)
     assert is_blue(colour_at(panel, 2.5, 0.0)) and is_orange(colour_at(panel, -2.5, 0.0))
     assert np.linalg.norm(colour_at(panel, 0.0, 0.0) - WHITE) < 60  # the cell at x = 0 is near white
+
+
+def test_a_slider_move_repaints_just_where_the_marker_was_and_is(qtbot):
+    """The slider's marker is painted at once, and only where it was and is now (not the whole view)."""
+    from PySide6.QtCore import QRect
+
+    panel = shown_panel(qtbot, gan().snapshot(), heat_only=False)
+    assert panel.marker_region() is None  # no marker yet: the whole view
+    places = [(0.0, 0.0), (1.5, -1.0)]
+    for x, y in places:
+        panel.set_marker(np.array([x, y]))
+    region, view_box = panel.marker_region(), panel.plot.getViewBox()
+    for x, y in places:  # the whole 16 px star at each place
+        centre = panel.plot.mapFromScene(view_box.mapViewToScene(QPointF(x, y)))
+        assert region.contains(QRect(centre.x() - 8, centre.y() - 8, 16, 16)), (x, y, region)
+    viewport = panel.plot.viewport().rect()
+    assert region.width() * region.height() < 0.1 * viewport.width() * viewport.height()
