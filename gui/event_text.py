@@ -12,37 +12,28 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP
 
 from gui.i18n import translate
 
-# (the engine's English message, the window's template: {} takes the pattern's groups in order)
-PATTERNS = [
-    (re.compile(r"saved step (\d+) to (.+)"), QT_TRANSLATE_NOOP("Events", "saved step {} to {}")),
-    (re.compile(r"(.+) became NaN or infinite at step (\d+); restored step (\d+) and paused\. "
-                r"Try a lower learning rate\."),
-     QT_TRANSLATE_NOOP("Events", "{} became NaN or infinite at step {}; restored step {} and paused. "
-                                 "Try a lower learning rate.")),
-    (re.compile(r"out of memory at step (\d+); restored step (\d+) and paused\. Try a smaller batch size\."),
-     QT_TRANSLATE_NOOP("Events", "out of memory at step {}; restored step {} and paused. Try a smaller batch size.")),
-    (re.compile(r"attached to (.+)"), QT_TRANSLATE_NOOP("Events", "attached to {}")),
-    (re.compile(r"lost the engine at (.+); reconnecting"), QT_TRANSLATE_NOOP("Events", "lost the engine at {}; reconnecting")),
-    (re.compile(r"cannot reach the engine at (.+)"), QT_TRANSLATE_NOOP("Events", "cannot reach the engine at {}")),
-    (re.compile(r"The training engine stopped answering and was ended\."),
-     QT_TRANSLATE_NOOP("Events", "The training engine stopped answering and was ended.")),
-    (re.compile(r"The training engine exited with code (-?\d+|None)\."),
-     QT_TRANSLATE_NOOP("Events", "The training engine exited with code {}.")),
-    (re.compile(r"The training engine was killed \((\w+), perhaps out of memory\)\."),
-     QT_TRANSLATE_NOOP("Events", "The training engine was killed ({}, perhaps out of memory).")),
-    (re.compile(r"The training engine was killed \(([\w ]+)\)\."),
-     QT_TRANSLATE_NOOP("Events", "The training engine was killed ({}).")),
-    # the timeline's notes (gui.controller, core.checkpoint)
-    (re.compile(r"an attached run's timeline starts when the window attached"),
-     QT_TRANSLATE_NOOP("Events", "an attached run's timeline starts when the window attached")),
-    (re.compile(r"receiving the engine's timeline"), QT_TRANSLATE_NOOP("Events", "receiving the engine's timeline")),
-    (re.compile(r"receiving the engine's timeline \((\d+) of (\d+) parts\)"),
-     QT_TRANSLATE_NOOP("Events", "receiving the engine's timeline ({} of {} parts)")),
-    (re.compile(r"this run has no timeline \((.+) is missing\): past steps cannot be shown"),
-     QT_TRANSLATE_NOOP("Events", "this run has no timeline ({} is missing): past steps cannot be shown")),
-    (re.compile(r"the run's timeline could not be read, so past steps cannot be shown: (.+)"),
-     QT_TRANSLATE_NOOP("Events", "the run's timeline could not be read, so past steps cannot be shown: {}")),
+# The engine's English messages, each with {} where it varies: the same text is the translation's
+# source and, with {} matching anything, the pattern that recognises the message.
+TEMPLATES = [
+    QT_TRANSLATE_NOOP("Events", "saved step {} to {}"),
+    QT_TRANSLATE_NOOP("Events", "{} became NaN or infinite at step {}; restored step {} and paused. "
+                                "Try a lower learning rate."),
+    QT_TRANSLATE_NOOP("Events", "out of memory at step {}; restored step {} and paused. Try a smaller batch size."),
+    QT_TRANSLATE_NOOP("Events", "attached to {}"),
+    QT_TRANSLATE_NOOP("Events", "lost the engine at {}; reconnecting"),
+    QT_TRANSLATE_NOOP("Events", "cannot reach the engine at {}"),
+    QT_TRANSLATE_NOOP("Events", "The training engine stopped answering and was ended."),
+    QT_TRANSLATE_NOOP("Events", "The training engine exited with code {}."),
+    QT_TRANSLATE_NOOP("Events", "The training engine was killed ({}, perhaps out of memory)."),
+    QT_TRANSLATE_NOOP("Events", "The training engine was killed ({})."),
+    QT_TRANSLATE_NOOP("Events", "an attached run's timeline starts when the window attached"),
+    QT_TRANSLATE_NOOP("Events", "receiving the engine's timeline"),
+    QT_TRANSLATE_NOOP("Events", "receiving the engine's timeline ({} of {} parts)"),
+    QT_TRANSLATE_NOOP("Events", "this run has no timeline ({} is missing): past steps cannot be shown"),
+    QT_TRANSLATE_NOOP("Events", "the run's timeline could not be read, so past steps cannot be shown: {}"),
 ]
+PATTERNS = [(re.compile("(.+?)".join(re.escape(part) for part in template.split("{}"))), template)
+            for template in TEMPLATES]
 
 
 def shown(message: str) -> str:
