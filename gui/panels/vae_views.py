@@ -236,9 +236,21 @@ class LatentScatterPanel(Panel):
             lo, hi = self.pos.min(0), self.pos.max(0)
             self.plot.setRange(xRange=(lo[0], hi[0]), yRange=(lo[1], hi[1]), padding=0.08)
 
-    def on_points_clicked(self, _item, points, _event=None) -> None:
-        if len(points) and self.mu is not None:
+    def on_points_clicked(self, _item, points, event=None) -> None:
+        """Several points can lie under the cursor (a 5 px dot, thousands of them): take the one nearest
+        the click, not pyqtgraph's first (the one drawn last)."""
+        if not len(points) or self.mu is None:
+            return
+        if event is None or len(points) == 1:
             self.choose(points[0].index())
+            return
+        click = event.scenePos()
+
+        def pixels_away(point) -> float:
+            at = self.scatter.mapToScene(point.pos())
+            return (at.x() - click.x()) ** 2 + (at.y() - click.y()) ** 2
+
+        self.choose(min(points, key=pixels_away).index())
 
     def choose(self, index: int) -> None:
         """Ring test example `index` and announce its μ (the window's sliders decode it)."""

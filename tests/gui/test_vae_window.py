@@ -255,6 +255,29 @@ def test_latent_scatter_of_data_without_labels_says_it_is_one_colour(qtbot):
     assert scatter.key.text() == ""
 
 
+@pytest.mark.parametrize("index", [2, 3])
+def test_a_click_on_overlapping_points_takes_the_nearest(qtbot, index):
+    """Dots 5 px wide overlap in a cloud of thousands: the click must take the point under the cursor's
+    centre, not pyqtgraph's first hit (the one drawn last). CI once picked a neighbour 2 px away.
+    One click per panel: a second click this soon would be a double-click."""
+    from types import SimpleNamespace
+
+    scatter = LatentScatterPanel(2)
+    qtbot.addWidget(scatter)
+    scatter.resize(520, 330)
+    scatter.show()
+    qtbot.waitExposed(scatter)
+    mu = np.array([[0.0, 0.0], [1.0, 1.0], [0.5, 0.5], [0.5, 0.5]], np.float32)
+    scatter.render(SimpleNamespace(snapshot={"latent_mu": mu, "latent_labels": np.arange(4)}))
+    view_box = scatter.plot.getViewBox()
+    mu[3, 0] += 2 * view_box.viewPixelSize()[0]  # 2 and 3: 2 px apart, each dot 5 px wide
+    scatter.render(SimpleNamespace(snapshot={"latent_mu": mu, "latent_labels": np.arange(4)}))
+    assert len(scatter.scatter.pointsAt(QPointF(*mu[index]))) == 2  # both lie under the cursor
+    screen = scatter.plot.mapFromScene(view_box.mapViewToScene(QPointF(*mu[index])))
+    qtbot.mouseClick(scatter.plot.viewport(), Qt.LeftButton, pos=screen)
+    assert scatter.chosen_index == index
+
+
 def slider_z_per_pixel(slider) -> float:
     """How much z one pixel of handle travel changes, from the style's own groove and handle."""
     from PySide6.QtWidgets import QStyle, QStyleOptionSlider
