@@ -2,6 +2,7 @@
 headless trainer, each timed in a fresh process for `bench` (gui/bench.py):
 
     python -m core.plain_loop headless MODEL DATASET STEPS   -> {"steps_per_s": ...}
+    python -m core.plain_loop engine MODEL DATASET STEPS     -> {"steps_per_s": ...}
     python -m core.plain_loop plain STEPS ROUNDS             -> headless vs. the plain loop, interleaved
 
 So "no slower than a plain script" is measured, not assumed, and the window's cost is measured
@@ -93,6 +94,29 @@ def headless_steps_per_sec(model: str, dataset: str, steps: int) -> float:
     return steps / (time.perf_counter() - start)
 
 
+def engine_steps_per_sec(model: str, dataset: str, steps: int) -> float:
+    """The Engine as the window's process runs it (weights copied for the views at the window's rates,
+    the timeline recorded, metric rows as messages) but its messages thrown away: no wire and no window.
+    Against headless, this is what streaming to a window costs training; against the window-open run,
+    what the window's presence on the machine costs it. Wall time of the engine's own loop, as bench's."""
+    from core.engine import Engine
+    from core.protocol import Message
+
+    cfg = build_config(model, dataset, overrides={"train.steps": steps})
+    ended: list[dict] = []
+
+    def emit(msg: Message) -> None:
+        if msg.kind == "state" and "run_wall_s" in msg.body:  # the loop ended: let serve() return
+            ended.append(msg.body)
+            engine.command(Message("cmd", body={"op": "shutdown"}))
+
+    engine = Engine(emit)
+    engine.command(Message("cmd", "bench", body={"op": "build", "config": cfg.to_dict()}))
+    engine.command(Message("cmd", "bench", body={"op": "start", "max_steps": steps}))
+    engine.serve()
+    return ended[0]["run_steps"] / ended[0]["run_wall_s"]
+
+
 def headless_vs_plain(steps: int, rounds: int) -> dict:
     cfg = build_config("gan", "ring8", overrides={"train.steps": steps})
     runs: dict[str, list[float]] = {"headless": [], "plain": [], "plain_with_same_metrics": []}
@@ -110,6 +134,8 @@ def main(argv: list[str]) -> dict:
     torch.set_num_threads(torch_threads_for_engine())  # as the engine's process does
     if argv[0] == "headless":
         return {"steps_per_s": headless_steps_per_sec(argv[1], argv[2], int(argv[3]))}
+    if argv[0] == "engine":
+        return {"steps_per_s": engine_steps_per_sec(argv[1], argv[2], int(argv[3]))}
     return headless_vs_plain(int(argv[1]), int(argv[2]))
 
 

@@ -2,8 +2,10 @@
 screen (SCREEN; off-screen unless a display is set) so that every panel is on screen. For GAN ring8,
 VAE MNIST and RealNVP moons:
 
-1. steps/s with the window open (engine in its own process) over steps/s headless, interleaved;
-   the thread placement (the old design) for GAN ring8; headless over a plain PyTorch loop;
+1. steps/s with the window open (engine in its own process) over steps/s headless, interleaved, and
+   each round's own ratio; the engine's steps/s with its messages thrown away (what streaming to a
+   window costs, apart from the window's presence); the thread placement (the old design) for GAN
+   ring8; headless over a plain PyTorch loop;
 2. distinct frames per second of every panel, snapshots/s and history updates/s while training;
 3. how far the history lines trail the engine when they draw (p50/p95/max);
 4. the GUI thread's timer lateness (p99/max) while training;
@@ -238,11 +240,12 @@ def panel_names(window) -> list[str]:
 def throughput(app, model: str, dataset: str, steps: int, rounds: int, thread_too: bool = False):
     """Headless and window-open runs interleaved; returns the figures and the last window (open)."""
     cfg = build_config(model, dataset, overrides={"train.steps": steps})
-    base, watches, thread, window = [], [], [], None
+    base, alone, watches, thread, window = [], [], [], [], None
     for _ in range(rounds):
         if window is not None:
             close_window(app, window)
         base.append(child_json("headless", model, dataset, steps)["steps_per_s"])
+        alone.append(child_json("engine", model, dataset, steps)["steps_per_s"])
         window = open_window(cfg)
         watches.append(train_and_watch(window, steps))
         if thread_too:  # the old design: training in the window's own process, draws budgeted
@@ -250,9 +253,17 @@ def throughput(app, model: str, dataset: str, steps: int, rounds: int, thread_to
             thread.append(train_and_watch(old, steps))
             close_window(app, old)
     names, headless = panel_names(window), float(np.median(base))
-    gui = float(np.median([w["steps_per_s"] for w in watches]))
+    rates = [w["steps_per_s"] for w in watches]
+    gui = float(np.median(rates))
+    # The machine's speed drifts by several per cent over a bench (seen here: headless 82 to 98 steps/s within
+    # minutes), so each round's runs, back to back, also give a ratio of their own.
     out = {"steps": steps, "rounds": rounds, "headless_steps_per_s": headless,
-           "window_steps_per_s": gui, "window_over_headless": gui / headless, **summarise(watches, names)}
+           "window_steps_per_s": gui, "window_over_headless": gui / headless,
+           "window_over_headless_rounds": [w / b for w, b in zip(rates, base, strict=True)],
+           # the window's cost split in two: streaming (the engine's own work for the views) and presence
+           "engine_alone_steps_per_s": float(np.median(alone)),
+           "engine_alone_over_headless_rounds": [a / b for a, b in zip(alone, base, strict=True)],
+           **summarise(watches, names)}
     if thread:
         rate = float(np.median([w["steps_per_s"] for w in thread]))
         out["thread_placement"] = {"window_steps_per_s": rate, "window_over_headless": rate / headless,
@@ -630,7 +641,11 @@ def table(out: dict) -> str:
     for name, m in out["models"].items():
         lines += ["", f"{name}: {m['steps']} steps x {m['rounds']} rounds, panels visible {m['panels_visible']}",
                   f"  window / headless: {m['window_over_headless']:.2f} "
-                  f"({m['window_steps_per_s']:.0f} vs {m['headless_steps_per_s']:.0f} steps/s)"]
+                  f"({m['window_steps_per_s']:.0f} vs {m['headless_steps_per_s']:.0f} steps/s; "
+                  f"by round {spread_text(m['window_over_headless_rounds'])})",
+                  f"  engine streaming to no window / headless: by round "
+                  f"{spread_text(m['engine_alone_over_headless_rounds'])} "
+                  f"({m['engine_alone_steps_per_s']:.0f} steps/s)"]
         if "thread_placement" in m:
             t = m["thread_placement"]
             lines.append(f"  thread placement: {t['window_over_headless']:.2f} ({t['window_steps_per_s']:.0f} steps/s),"
@@ -645,6 +660,10 @@ def table(out: dict) -> str:
                   f"  wire: the window receives {m['received_mb_per_s']:.2f} MB/s, sends {m['sent_bytes_per_s']:.0f} B/s",
                   *liveness(m)]
     return "\n".join(lines)
+
+
+def spread_text(ratios: list[float]) -> str:
+    return " ".join(f"{r:.2f}" for r in ratios)
 
 
 def recording(m: dict) -> list[str]:

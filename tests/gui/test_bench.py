@@ -75,6 +75,9 @@ def test_bench_reports_every_figure():
         assert finite(m["headless_steps_per_s"], m["window_steps_per_s"], m["window_over_headless"],
                       m["snapshots_per_s"], m["history_updates_per_s"]), key
         assert m["window_over_headless"] > 0 and m["snapshots_per_s"] > 0 and m["history_updates_per_s"] > 0, key
+        rounds = m["rounds"]  # each round's own ratios, and the engine streaming to no window
+        assert len(m["window_over_headless_rounds"]) == rounds and finite(*m["window_over_headless_rounds"]), key
+        assert len(m["engine_alone_over_headless_rounds"]) == rounds and m["engine_alone_steps_per_s"] > 0, key
         names = panel_names(*MODELS[key])
         assert list(m["panel_fps"]) == names and m["main_view"] == names[0], key  # every panel, main first
         assert finite(*m["panel_fps"].values()), key
