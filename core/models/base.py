@@ -159,9 +159,13 @@ def grad_norm(params) -> torch.Tensor:
 
 
 def mlp(n_in: int, n_out: int, hidden: int, depth: int, activation: str, wrap=None) -> nn.Sequential:
-    """A plain MLP; `wrap` (e.g. spectral_norm) is applied to every Linear layer."""
+    """A plain MLP; `wrap` (e.g. spectral_norm) is applied to every Linear layer.
+
+    ReLU and leaky ReLU work in place: a Linear's output is read by nothing else, autograd (R1's double
+    backward included) needs only their output, and a fresh (batch, hidden) buffer per layer cost a flow's
+    48x48 density map 10% of its time (and training 0-3%)."""
     acts = {
-        "relu": nn.ReLU, "leaky_relu": lambda: nn.LeakyReLU(0.2), "elu": nn.ELU,
+        "relu": lambda: nn.ReLU(inplace=True), "leaky_relu": lambda: nn.LeakyReLU(0.2, inplace=True), "elu": nn.ELU,
         "silu": nn.SiLU, "tanh": nn.Tanh,
     }
     layers: list[nn.Module] = []
