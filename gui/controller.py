@@ -31,6 +31,9 @@ PLACEMENTS = ("process", "thread", "attach")
 # the time, as the trainer's own snapshots did. In another process they may use a third of the
 # window's core, the rest being for drawing.
 SHADOW_SHARE = {"thread": 0.02, "process": 0.35, "attach": 0.35}
+# What a snapshot's cost is counted in (see gui.shadow): in the training process, wall time (GIL waits are
+# training's); elsewhere, the shadow thread's own CPU time (waits for the window's core are not its cost).
+SHADOW_COST_CLOCK = {"thread": time.perf_counter, "process": time.thread_time, "attach": time.thread_time}
 SHADOW_MIN_INTERVAL_S = {"thread": float(os.environ.get("GENVIZ_SNAPSHOT_S", 0.25)), "process": MIN_INTERVAL_S, "attach": MIN_INTERVAL_S}
 
 
@@ -179,7 +182,8 @@ class Session(QObject):
         decoder = model.decoder()
         self.decoder = LatentDecoder(decoder) if decoder is not None else None
         self.shadow = ShadowModel(model, self.run_id, SHADOW_SHARE[self.placement],
-                                  SHADOW_MIN_INTERVAL_S[self.placement], parent=self)
+                                  SHADOW_MIN_INTERVAL_S[self.placement],
+                                  cost_clock=SHADOW_COST_CLOCK[self.placement], parent=self)
         self.shadow.ready.connect(self._on_snapshot)
         self.shadow.start()
         self.link.weights_sink = self._on_weights

@@ -110,3 +110,19 @@ def test_the_density_views_caption_names_the_grid_the_model_computes():
     from core.models.realnvp import DENSITY_RES
 
     assert f"{DENSITY_RES}×{DENSITY_RES} grid" in DensityView.formula
+
+
+def test_the_shadow_paces_itself_by_its_cost_clock_not_by_wall_time(qtbot, trained_flow):
+    """With the engine elsewhere the shadow counts its own CPU time, not the wall time it spent waiting for
+    the window's core. Here the cost clock says a snapshot is free while the share is a billionth: paced by
+    wall time, the second snapshot would come in a year; paced by its clock, it comes at once."""
+    cfg, model = trained_flow
+    shadow = ShadowModel(build_model(cfg, views_only=True), "run-1", share=1e-9, min_interval_s=0.0,
+                         cost_clock=lambda: 0.0)
+    shadow.start()
+    try:
+        first = next_snapshot(qtbot, shadow, model, 1)
+        second = next_snapshot(qtbot, shadow, model, 2)
+    finally:
+        assert shadow.stop()
+    assert (first["step"], second["step"]) == (1, 2)
