@@ -290,7 +290,7 @@ def build_flow_panels(model) -> PanelSet:
             (ForwardMapView(), RIGHT), (InverseMapView(), RIGHT), (lesson, RIGHT),
             (LayerStepView(), BOTTOM), (LogDetView(), BOTTOM), (FlowLossesPanel(), BOTTOM),
             (JacobianCheckPanel(), BOTTOM),
-        ])
+        ], setting_requests=[lesson.setting_requested])  # the lesson's weight-decay button
     sliders = FlowSliderPanel(model.latent_dim)
     interpolation = FlowInterpolationPanel(model.latent_dim)
     return PanelSet("realnvp-images", FlowSamplesPanel(), [

@@ -135,77 +135,77 @@
 <context>
     <name>Events</name>
     <message>
-        <location filename="../../gui/event_text.py" line="17"/>
+        <location filename="../../gui/event_text.py" line="18"/>
         <source>saved step {} to {}</source>
         <translation>сохранён шаг {} в {}</translation>
     </message>
     <message>
-        <location filename="../../gui/event_text.py" line="20"/>
+        <location filename="../../gui/event_text.py" line="19"/>
         <source>{} became NaN or infinite at step {}; restored step {} and paused. Try a lower learning rate.</source>
         <translation>{}: значение стало NaN или бесконечным на шаге {}; восстановлен шаг {}, обучение на паузе. Попробуйте уменьшить скорость обучения.</translation>
     </message>
     <message>
-        <location filename="../../gui/event_text.py" line="23"/>
+        <location filename="../../gui/event_text.py" line="21"/>
         <source>out of memory at step {}; restored step {} and paused. Try a smaller batch size.</source>
         <translation>не хватило памяти на шаге {}; восстановлен шаг {}, обучение на паузе. Попробуйте уменьшить размер батча.</translation>
     </message>
     <message>
-        <location filename="../../gui/event_text.py" line="24"/>
+        <location filename="../../gui/event_text.py" line="22"/>
         <source>attached to {}</source>
         <translation>подключено к {}</translation>
     </message>
     <message>
-        <location filename="../../gui/event_text.py" line="25"/>
+        <location filename="../../gui/event_text.py" line="23"/>
         <source>lost the engine at {}; reconnecting</source>
         <translation>потеряна связь с движком {}; переподключение</translation>
     </message>
     <message>
-        <location filename="../../gui/event_text.py" line="26"/>
+        <location filename="../../gui/event_text.py" line="24"/>
         <source>cannot reach the engine at {}</source>
         <translation>движок {} недоступен</translation>
     </message>
     <message>
-        <location filename="../../gui/event_text.py" line="28"/>
+        <location filename="../../gui/event_text.py" line="25"/>
         <source>The training engine stopped answering and was ended.</source>
         <translation>Движок обучения перестал отвечать и был остановлен.</translation>
     </message>
     <message>
-        <location filename="../../gui/event_text.py" line="30"/>
+        <location filename="../../gui/event_text.py" line="26"/>
         <source>The training engine exited with code {}.</source>
         <translation>Движок обучения завершился с кодом {}.</translation>
     </message>
     <message>
-        <location filename="../../gui/event_text.py" line="32"/>
+        <location filename="../../gui/event_text.py" line="27"/>
         <source>The training engine was killed ({}, perhaps out of memory).</source>
         <translation>Движок обучения был убит ({}; возможно, не хватило памяти).</translation>
     </message>
     <message>
-        <location filename="../../gui/event_text.py" line="34"/>
+        <location filename="../../gui/event_text.py" line="28"/>
         <source>The training engine was killed ({}).</source>
         <translation>Движок обучения был убит ({}).</translation>
     </message>
     <message>
-        <location filename="../../gui/event_text.py" line="37"/>
+        <location filename="../../gui/event_text.py" line="29"/>
         <source>an attached run&apos;s timeline starts when the window attached</source>
         <translation>временная шкала подключённого прогона начинается с момента подключения окна</translation>
     </message>
     <message>
-        <location filename="../../gui/event_text.py" line="38"/>
+        <location filename="../../gui/event_text.py" line="30"/>
         <source>receiving the engine&apos;s timeline</source>
         <translation>получение временной шкалы движка</translation>
     </message>
     <message>
-        <location filename="../../gui/event_text.py" line="40"/>
+        <location filename="../../gui/event_text.py" line="31"/>
         <source>receiving the engine&apos;s timeline ({} of {} parts)</source>
         <translation>получение временной шкалы движка (часть {} из {})</translation>
     </message>
     <message>
-        <location filename="../../gui/event_text.py" line="42"/>
+        <location filename="../../gui/event_text.py" line="32"/>
         <source>this run has no timeline ({} is missing): past steps cannot be shown</source>
         <translation>у этого прогона нет временной шкалы (нет файла {}): прошлые шаги показать нельзя</translation>
     </message>
     <message>
-        <location filename="../../gui/event_text.py" line="44"/>
+        <location filename="../../gui/event_text.py" line="33"/>
         <source>the run&apos;s timeline could not be read, so past steps cannot be shown: {}</source>
         <translation>временную шкалу прогона не удалось прочитать, поэтому прошлые шаги показать нельзя: {}</translation>
     </message>
@@ -370,26 +370,26 @@
     </message>
     <message>
         <location filename="../../gui/main_window.py" line="68"/>
-        <location filename="../../gui/main_window.py" line="159"/>
+        <location filename="../../gui/main_window.py" line="165"/>
         <source>Reset</source>
         <translation>Сброс</translation>
     </message>
     <message>
         <location filename="../../gui/main_window.py" line="69"/>
-        <location filename="../../gui/main_window.py" line="406"/>
+        <location filename="../../gui/main_window.py" line="413"/>
         <source>Train from scratch</source>
         <translation>Обучить заново</translation>
     </message>
     <message>
         <location filename="../../gui/main_window.py" line="70"/>
-        <location filename="../../gui/main_window.py" line="487"/>
+        <location filename="../../gui/main_window.py" line="494"/>
         <source>Attach</source>
         <translation>Подключиться</translation>
     </message>
     <message>
         <location filename="../../gui/main_window.py" line="70"/>
-        <location filename="../../gui/main_window.py" line="158"/>
-        <location filename="../../gui/main_window.py" line="521"/>
+        <location filename="../../gui/main_window.py" line="164"/>
+        <location filename="../../gui/main_window.py" line="528"/>
         <source>Load</source>
         <translation>Открыть</translation>
     </message>
@@ -420,412 +420,412 @@
     </message>
     <message>
         <location filename="../../gui/main_window.py" line="101"/>
-        <location filename="../../gui/main_window.py" line="233"/>
+        <location filename="../../gui/main_window.py" line="239"/>
         <source>Settings</source>
         <translation>Настройки</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="146"/>
+        <location filename="../../gui/main_window.py" line="152"/>
         <source>Training</source>
         <translation>Обучение</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="152"/>
-        <location filename="../../gui/main_window.py" line="403"/>
+        <location filename="../../gui/main_window.py" line="158"/>
+        <location filename="../../gui/main_window.py" line="410"/>
         <source>Train</source>
         <translation>Обучать</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="153"/>
-        <location filename="../../gui/main_window.py" line="726"/>
+        <location filename="../../gui/main_window.py" line="159"/>
+        <location filename="../../gui/main_window.py" line="733"/>
         <source>Pause</source>
         <translation>Пауза</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="154"/>
+        <location filename="../../gui/main_window.py" line="160"/>
         <source>Step</source>
         <translation>Шаг</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="155"/>
+        <location filename="../../gui/main_window.py" line="161"/>
         <source>Stop</source>
         <translation>Стоп</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="156"/>
-        <location filename="../../gui/main_window.py" line="422"/>
-        <location filename="../../gui/main_window.py" line="456"/>
-        <location filename="../../gui/main_window.py" line="459"/>
-        <location filename="../../gui/main_window.py" line="465"/>
-        <location filename="../../gui/main_window.py" line="508"/>
+        <location filename="../../gui/main_window.py" line="162"/>
+        <location filename="../../gui/main_window.py" line="429"/>
+        <location filename="../../gui/main_window.py" line="463"/>
+        <location filename="../../gui/main_window.py" line="466"/>
+        <location filename="../../gui/main_window.py" line="472"/>
+        <location filename="../../gui/main_window.py" line="515"/>
         <source>Save</source>
         <translation>Сохранить</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="157"/>
+        <location filename="../../gui/main_window.py" line="163"/>
         <source>Save As…</source>
         <translation>Сохранить как…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="168"/>
+        <location filename="../../gui/main_window.py" line="174"/>
         <source>&amp;Engine</source>
         <translation>&amp;Движок</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="169"/>
+        <location filename="../../gui/main_window.py" line="175"/>
         <source>Attach to a remote engine…</source>
         <translation>Подключиться к удалённому движку…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="170"/>
+        <location filename="../../gui/main_window.py" line="176"/>
         <source>Download the run from the engine…</source>
         <translation>Скачать прогон с движка…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="177"/>
+        <location filename="../../gui/main_window.py" line="183"/>
         <source>E&amp;xport</source>
         <translation>&amp;Экспорт</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="177"/>
+        <location filename="../../gui/main_window.py" line="183"/>
         <source>Picture of a panel or the window (PNG, SVG)…</source>
         <translation>Изображение панели или окна (PNG, SVG)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="179"/>
+        <location filename="../../gui/main_window.py" line="185"/>
         <source>Film of the run&apos;s timeline (GIF, MP4)…</source>
         <translation>Фильм по временной шкале прогона (GIF, MP4)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="180"/>
+        <location filename="../../gui/main_window.py" line="186"/>
         <source>Metrics of this and the compared runs (CSV)…</source>
         <translation>Метрики этого и сравниваемых прогонов (CSV)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="182"/>
+        <location filename="../../gui/main_window.py" line="188"/>
         <source>&amp;Compare</source>
         <translation>&amp;Сравнение</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="182"/>
+        <location filename="../../gui/main_window.py" line="188"/>
         <source>Compare with run…</source>
         <translation>Сравнить с прогоном…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="183"/>
+        <location filename="../../gui/main_window.py" line="189"/>
         <source>Stop comparing</source>
         <translation>Закончить сравнение</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="197"/>
+        <location filename="../../gui/main_window.py" line="203"/>
         <source>&amp;View</source>
         <translation>&amp;Вид</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="197"/>
+        <location filename="../../gui/main_window.py" line="203"/>
         <source>Language (applies on restart)</source>
         <translation>Язык (после перезапуска)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="210"/>
+        <location filename="../../gui/main_window.py" line="216"/>
         <source>The language changes when genviz is next opened.</source>
         <translation>Язык сменится при следующем запуске genviz.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="264"/>
-        <location filename="../../gui/main_window.py" line="844"/>
+        <location filename="../../gui/main_window.py" line="271"/>
+        <location filename="../../gui/main_window.py" line="862"/>
         <source>device: {}</source>
         <translation>устройство: {}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="368"/>
+        <location filename="../../gui/main_window.py" line="375"/>
         <source>Reached train.steps = {}; raise it to train on.</source>
         <translation>Достигнуто train.steps = {}; увеличьте его, чтобы обучать дальше.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="396"/>
+        <location filename="../../gui/main_window.py" line="403"/>
         <source>{action} discards {n:,} unsaved training steps. Go on?</source>
         <translation>«{action}» отбросит несохранённые шаги обучения: {n:,}. Продолжить?</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="403"/>
+        <location filename="../../gui/main_window.py" line="410"/>
         <source>This run stopped at step {:,}.</source>
         <translation>Этот прогон остановлен на шаге {:,}.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="405"/>
+        <location filename="../../gui/main_window.py" line="412"/>
         <source>Continue from step {:,}</source>
         <translation>Продолжить с шага {:,}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="422"/>
+        <location filename="../../gui/main_window.py" line="429"/>
         <source>Nothing to save yet: press Train first.</source>
         <translation>Пока нечего сохранять: сначала нажмите «Обучать».</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="425"/>
+        <location filename="../../gui/main_window.py" line="432"/>
         <source>Save on the engine</source>
         <translation>Сохранить на движке</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="426"/>
+        <location filename="../../gui/main_window.py" line="433"/>
         <source>Folder inside the engine&apos;s run folder:</source>
         <translation>Папка внутри папки прогонов движка:</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="450"/>
+        <location filename="../../gui/main_window.py" line="457"/>
         <source>Save run as a new folder</source>
         <translation>Сохранить прогон в новую папку</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="451"/>
+        <location filename="../../gui/main_window.py" line="458"/>
         <source>Run folder (*)</source>
         <translation>Папка прогона (*)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="456"/>
+        <location filename="../../gui/main_window.py" line="463"/>
         <source>{} is a file: choose a name for a new folder.</source>
         <translation>{} — это файл: выберите имя для новой папки.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="460"/>
+        <location filename="../../gui/main_window.py" line="467"/>
         <source>{} already holds other files: choose a name for a new folder.</source>
         <translation>В {} уже есть другие файлы: выберите имя для новой папки.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="465"/>
+        <location filename="../../gui/main_window.py" line="472"/>
         <source>Could not make {}: {}</source>
         <translation>Не удалось создать {}: {}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="471"/>
+        <location filename="../../gui/main_window.py" line="478"/>
         <source>Attach to an engine</source>
         <translation>Подключение к движку</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="472"/>
+        <location filename="../../gui/main_window.py" line="479"/>
         <source>Engine address (as the engine printed it):</source>
         <translation>Адрес движка (как его напечатал движок):</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="476"/>
+        <location filename="../../gui/main_window.py" line="483"/>
         <source>The engine&apos;s key file</source>
         <translation>Файл ключа движка</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="492"/>
+        <location filename="../../gui/main_window.py" line="499"/>
         <source>Attaching to {}…</source>
         <translation>Подключение к {}…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="497"/>
+        <location filename="../../gui/main_window.py" line="504"/>
         <source>Download</source>
         <translation>Скачать</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="497"/>
+        <location filename="../../gui/main_window.py" line="504"/>
         <source>Download copies a remote engine&apos;s run folder; this window trains here. Use Save instead.</source>
         <translation>«Скачать» копирует папку прогона удалённого движка, а это окно обучает модель здесь. Воспользуйтесь «Сохранить».</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="500"/>
+        <location filename="../../gui/main_window.py" line="507"/>
         <source>Download the run into folder</source>
         <translation>Скачать прогон в папку</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="508"/>
+        <location filename="../../gui/main_window.py" line="515"/>
         <source>Could not save to {}: {}</source>
         <translation>Не удалось сохранить в {}: {}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="513"/>
+        <location filename="../../gui/main_window.py" line="520"/>
         <source>Open a saved run folder</source>
         <translation>Открыть папку сохранённого прогона</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="524"/>
+        <location filename="../../gui/main_window.py" line="531"/>
         <source>Loaded {} at step {}; press Train or Space to go on.</source>
         <translation>Открыт {} на шаге {}; нажмите «Обучать» или пробел, чтобы продолжить.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="553"/>
-        <location filename="../../gui/main_window.py" line="573"/>
-        <location filename="../../gui/main_window.py" line="585"/>
-        <location filename="../../gui/main_window.py" line="594"/>
-        <location filename="../../gui/main_window.py" line="615"/>
-        <location filename="../../gui/main_window.py" line="620"/>
-        <location filename="../../gui/main_window.py" line="628"/>
+        <location filename="../../gui/main_window.py" line="560"/>
+        <location filename="../../gui/main_window.py" line="580"/>
+        <location filename="../../gui/main_window.py" line="592"/>
+        <location filename="../../gui/main_window.py" line="601"/>
+        <location filename="../../gui/main_window.py" line="622"/>
+        <location filename="../../gui/main_window.py" line="627"/>
         <location filename="../../gui/main_window.py" line="635"/>
-        <location filename="../../gui/main_window.py" line="648"/>
-        <location filename="../../gui/main_window.py" line="661"/>
+        <location filename="../../gui/main_window.py" line="642"/>
+        <location filename="../../gui/main_window.py" line="655"/>
         <location filename="../../gui/main_window.py" line="668"/>
+        <location filename="../../gui/main_window.py" line="675"/>
         <source>Export</source>
         <translation>Экспорт</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="553"/>
-        <location filename="../../gui/main_window.py" line="594"/>
+        <location filename="../../gui/main_window.py" line="560"/>
+        <location filename="../../gui/main_window.py" line="601"/>
         <source>Nothing to export yet: no model is built.</source>
         <translation>Пока нечего экспортировать: модель не построена.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="555"/>
+        <location filename="../../gui/main_window.py" line="562"/>
         <source>The whole window</source>
         <translation>Всё окно</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="556"/>
-        <location filename="../../gui/main_window.py" line="559"/>
+        <location filename="../../gui/main_window.py" line="563"/>
+        <location filename="../../gui/main_window.py" line="566"/>
         <source>Export a picture</source>
         <translation>Экспорт изображения</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="573"/>
+        <location filename="../../gui/main_window.py" line="580"/>
         <source>There is no panel named {!r} in this window.</source>
         <translation>В этом окне нет панели с именем {!r}.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="587"/>
+        <location filename="../../gui/main_window.py" line="594"/>
         <source>Wrote {}</source>
         <translation>Записан файл {}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="596"/>
+        <location filename="../../gui/main_window.py" line="603"/>
         <source>The whole set of panels</source>
         <translation>Все панели вместе</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="598"/>
+        <location filename="../../gui/main_window.py" line="605"/>
         <source>Export a film of the run&apos;s timeline</source>
         <translation>Экспорт фильма по временной шкале прогона</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="601"/>
+        <location filename="../../gui/main_window.py" line="608"/>
         <source>Export a film</source>
         <translation>Экспорт фильма</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="616"/>
+        <location filename="../../gui/main_window.py" line="623"/>
         <source>A film is being written already ({}).</source>
         <translation>Фильм уже записывается ({}).</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="621"/>
+        <location filename="../../gui/main_window.py" line="628"/>
         <source>Nothing recorded yet: a film shows the run&apos;s recorded steps; train first.</source>
         <translation>Пока ничего не записано: фильм показывает записанные шаги прогона; сначала обучите модель.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="629"/>
+        <location filename="../../gui/main_window.py" line="636"/>
         <source>No panel named {!r}.</source>
         <translation>Нет панели с именем {!r}.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="651"/>
+        <location filename="../../gui/main_window.py" line="658"/>
         <source>Export metrics</source>
         <translation>Экспорт метрик</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="661"/>
+        <location filename="../../gui/main_window.py" line="668"/>
         <source>No metrics yet: train first.</source>
         <translation>Метрик пока нет: сначала обучите модель.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="663"/>
+        <location filename="../../gui/main_window.py" line="670"/>
         <source>this run</source>
         <translation>этот прогон</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="670"/>
+        <location filename="../../gui/main_window.py" line="677"/>
         <source>Wrote {} (1 run)</source>
         <translation>Записан файл {} (1 прогон)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="671"/>
+        <location filename="../../gui/main_window.py" line="678"/>
         <source>Wrote {} ({} runs)</source>
         <translation>Записан файл {} (прогонов: {})</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="676"/>
+        <location filename="../../gui/main_window.py" line="683"/>
         <source>Compare with run folder</source>
         <translation>Сравнить с папкой прогона</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="685"/>
+        <location filename="../../gui/main_window.py" line="692"/>
         <source>Compare</source>
         <translation>Сравнение</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="690"/>
+        <location filename="../../gui/main_window.py" line="697"/>
         <source>genviz: compared runs</source>
         <translation>genviz: сравниваемые прогоны</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="696"/>
+        <location filename="../../gui/main_window.py" line="703"/>
         <source>Comparing with {} (step {:,})</source>
         <translation>Сравнение с {} (шаг {:,})</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="726"/>
+        <location filename="../../gui/main_window.py" line="733"/>
         <source>Resume</source>
         <translation>Продолжить</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="737"/>
+        <location filename="../../gui/main_window.py" line="744"/>
         <source>Training paused</source>
         <translation>Обучение приостановлено</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="737"/>
+        <location filename="../../gui/main_window.py" line="744"/>
         <source>Training error</source>
         <translation>Ошибка обучения</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="839"/>
+        <location filename="../../gui/main_window.py" line="857"/>
         <source>step {:,}</source>
         <translation>шаг {:,}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="840"/>
+        <location filename="../../gui/main_window.py" line="858"/>
         <source>{:,.0f} steps/s</source>
         <translation>{:,.0f} шагов/с</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="857"/>
+        <location filename="../../gui/main_window.py" line="875"/>
         <source>Reopen the last save ({}) to carry on from it.</source>
         <translation>Откройте последнее сохранение ({}), чтобы продолжить с него.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="858"/>
+        <location filename="../../gui/main_window.py" line="876"/>
         <source>Unsaved steps are lost; press Reset to start a new engine.</source>
         <translation>Несохранённые шаги потеряны; нажмите «Сброс», чтобы запустить новый движок.</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="861"/>
+        <location filename="../../gui/main_window.py" line="879"/>
         <source>Training engine stopped</source>
         <translation>Движок обучения остановился</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="866"/>
+        <location filename="../../gui/main_window.py" line="884"/>
         <source>Reopen last save</source>
         <translation>Открыть последнее сохранение</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="876"/>
+        <location filename="../../gui/main_window.py" line="894"/>
         <source>Training in progress</source>
         <translation>Идёт обучение</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="876"/>
+        <location filename="../../gui/main_window.py" line="894"/>
         <source>Unsaved training</source>
         <translation>Несохранённое обучение</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="877"/>
+        <location filename="../../gui/main_window.py" line="895"/>
         <source>Save this run before closing?</source>
         <translation>Сохранить этот прогон перед закрытием?</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="878"/>
+        <location filename="../../gui/main_window.py" line="896"/>
         <source>{:,} training steps are not saved. Save this run before closing?</source>
         <translation>Не сохранено шагов обучения: {:,}. Сохранить этот прогон перед закрытием?</translation>
     </message>
@@ -833,57 +833,92 @@
 <context>
     <name>Panels</name>
     <message>
-        <location filename="../../gui/panels/flow_lesson.py" line="25"/>
+        <location filename="../../gui/panels/flow_lesson.py" line="39"/>
         <source>Lesson: change of variables</source>
-        <translation>Урок: замена переменных</translation>
+        <translation>Урок: теорема о замене переменных</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/flow_lesson.py" line="26"/>
-        <source>Click a point x in the density view. f maps a small square around x to a small parallelogram whose area is |det ∂f/∂x| times larger; each coupling&apos;s Jacobian is triangular with diagonal exp(s), so |det ∂f/∂x| = exp(Σ s) (times ActNorm&apos;s scales, if any).</source>
-        <translation>Щёлкните точку x на карте плотности. f переводит маленький квадрат вокруг x в маленький параллелограмм, площадь которого больше в |det ∂f/∂x| раз; якобиан каждого связующего слоя треугольный с диагональю exp(s), поэтому |det ∂f/∂x| = exp(Σ s) (умноженное на масштабы слоёв ActNorm, если они есть). Это теорема о замене переменных.</translation>
-    </message>
-    <message>
-        <location filename="../../gui/panels/flow_lesson.py" line="31"/>
+        <location filename="../../gui/panels/flow_lesson.py" line="49"/>
         <source>area ratio</source>
         <translation>отношение площадей</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/flow_lesson.py" line="32"/>
+        <location filename="../../gui/panels/flow_lesson.py" line="51"/>
         <source>ratio / |det| − 1</source>
         <translation>отношение / |det| − 1</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/flow_lesson.py" line="32"/>
-        <source>exp(Σ s), couplings</source>
-        <translation>exp(Σ s), связующие слои</translation>
-    </message>
-    <message>
-        <location filename="../../gui/panels/flow_lesson.py" line="33"/>
+        <location filename="../../gui/panels/flow_lesson.py" line="54"/>
         <source>area by the shoelace formula, ½|Σ (xᵢ yᵢ₊₁ − xᵢ₊₁ yᵢ)|, on f of 256 points of the square&apos;s boundary (half width {h:g}); log-det and Σ s from the layers at x; the gap over the 512 data points of the views.</source>
         <translation>площадь по формуле шнурования, ½|Σ (xᵢ yᵢ₊₁ − xᵢ₊₁ yᵢ)|, по образам f 256 точек границы квадрата (полуширина {h:g}); log-det и Σ s — из слоёв в точке x; расхождение — по 512 точкам данных на картах.</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/flow_lesson.py" line="35"/>
+        <location filename="../../gui/panels/flow_lesson.py" line="56"/>
         <source>Waiting for the first snapshot: press Train (or Step).</source>
         <translation>Ждём первый снимок: нажмите «Обучать» (или «Шаг»).</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/flow_lesson.py" line="36"/>
-        <source>The two agree within {p:.2%}: the change of variables at work.</source>
-        <translation>Обе величины совпадают с точностью до {p:.2%}: теорема о замене переменных в действии.</translation>
+        <location filename="../../gui/panels/flow_lesson.py" line="40"/>
+        <source>Click a point x in the density view. f maps a small square around x to a small parallelogram whose area is |det ∂f/∂x| times larger: p_x(x) = p_z(f(x))·|det ∂f/∂x|. Each coupling&apos;s Jacobian is triangular with diagonal exp(s), so the couplings give exp(Σ s); a normalisation layer (ActNorm) multiplies in its own scales. &lt;b&gt;Pull f to the identity&lt;/b&gt;: weight decay shrinks the s and t networks, so s → 0 and t → 0. Watch the area ratio and exp(Σ s) fall to 1 together at every point and the density view turn into p_z = N(0, I). Release f and it learns the data again; the two sides of the change of variables agree all the while.</source>
+        <translation>Щёлкните точку x на карте плотности. f переводит маленький квадрат вокруг x в маленький параллелограмм, площадь которого больше в |det ∂f/∂x| раз: p_x(x) = p_z(f(x))·|det ∂f/∂x|. Якобиан каждого связующего слоя треугольный с диагональю exp(s), поэтому связующие слои дают exp(Σ s); слой нормализации (ActNorm) домножает на свои масштабы. &lt;b&gt;Притяните f к тождественному отображению&lt;/b&gt;: L2-штраф весов сжимает сети s и t, так что s → 0 и t → 0. Смотрите, как отношение площадей и exp(Σ s) вместе падают до 1 в каждой точке, а карта плотности превращается в p_z = N(0, I). Отпустите f — и поток снова выучит данные; обе части теоремы о замене переменных всё это время совпадают.</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/flow_lesson.py" line="37"/>
+        <location filename="../../gui/panels/flow_lesson.py" line="50"/>
+        <source>|det ∂f/∂x|, all layers</source>
+        <translation>|det ∂f/∂x|, все слои</translation>
+    </message>
+    <message>
+        <location filename="../../gui/panels/flow_lesson.py" line="52"/>
+        <source>exp(Σ s), couplings only</source>
+        <translation>exp(Σ s), только связующие слои</translation>
+    </message>
+    <message>
+        <location filename="../../gui/panels/flow_lesson.py" line="53"/>
+        <source>weight decay now</source>
+        <translation>L2-штраф весов сейчас</translation>
+    </message>
+    <message>
+        <location filename="../../gui/panels/flow_lesson.py" line="57"/>
+        <source>The area ratio and |det ∂f/∂x| agree within {p:.2%}: the change of variables at work.</source>
+        <translation>Отношение площадей и |det ∂f/∂x| совпадают с точностью до {p:.2%}: теорема о замене переменных в действии.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/panels/flow_lesson.py" line="58"/>
         <source>They differ by {p:.2%}: f bends strongly inside the square here.</source>
         <translation>Они различаются на {p:.2%}: здесь f сильно изгибается внутри квадрата.</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/flow_lesson.py" line="80"/>
+        <location filename="../../gui/panels/flow_lesson.py" line="60"/>
+        <source>No normalisation layers (as in the change-of-variables preset): the couplings are f&apos;s only layers, so |det ∂f/∂x| = exp(Σ s) and the area ratio agrees with exp(Σ s) too.</source>
+        <translation>Слоёв нормализации нет (как в пресете «теорема о замене переменных»): у f есть только связующие слои, поэтому |det ∂f/∂x| = exp(Σ s), и отношение площадей совпадает и с exp(Σ s).</translation>
+    </message>
+    <message>
+        <location filename="../../gui/panels/flow_lesson.py" line="62"/>
+        <source>{norm} layers before the couplings: |det ∂f/∂x| = exp(Σ s) × their scales ({factor:.4g} here), so the area ratio agrees with |det ∂f/∂x|, not with exp(Σ s) alone. The change-of-variables preset turns them off.</source>
+        <translation>Перед связующими слоями стоят слои {norm}: |det ∂f/∂x| = exp(Σ s) × их масштабы (здесь {factor:.4g}), поэтому отношение площадей совпадает с |det ∂f/∂x|, а не с одним exp(Σ s). Пресет «теорема о замене переменных» их отключает.</translation>
+    </message>
+    <message>
+        <location filename="../../gui/panels/flow_lesson.py" line="66"/>
+        <source>Weight decay {wd:g} pulls s and t towards 0: exp(Σ s) and the area ratio fall to 1 together, and the density turns into N(0, I).</source>
+        <translation>L2-штраф весов {wd:g} тянет s и t к 0: exp(Σ s) и отношение площадей вместе падают до 1, а плотность превращается в N(0, I).</translation>
+    </message>
+    <message>
+        <location filename="../../gui/panels/flow_lesson.py" line="68"/>
+        <source>Pull f to the identity (weight decay {wd:g})</source>
+        <translation>Притянуть f к тождественному отображению (L2-штраф {wd:g})</translation>
+    </message>
+    <message>
+        <location filename="../../gui/panels/flow_lesson.py" line="69"/>
+        <source>Release f (weight decay 0)</source>
+        <translation>Отпустить f (L2-штраф 0)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/panels/flow_lesson.py" line="119"/>
         <source>square − x</source>
         <translation>квадрат − x</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/flow_lesson.py" line="81"/>
+        <location filename="../../gui/panels/flow_lesson.py" line="120"/>
         <source>f(square) − f(x), same scale</source>
         <translation>f(квадрат) − f(x), тот же масштаб</translation>
     </message>
@@ -1003,7 +1038,7 @@
         <location filename="../../gui/panels/flow_views.py" line="119"/>
         <location filename="../../gui/panels/flow_views.py" line="198"/>
         <location filename="../../gui/panels/flow_views.py" line="302"/>
-        <location filename="../../gui/panels/vae_views.py" line="296"/>
+        <location filename="../../gui/panels/vae_views.py" line="308"/>
         <source>data x</source>
         <translation>данные x</translation>
     </message>
@@ -1115,12 +1150,12 @@
     <message>
         <location filename="../../gui/panels/gan_history.py" line="21"/>
         <source>D loss  L(D,G)</source>
-        <translation>потери D  L(D,G)</translation>
+        <translation>функция потерь D  L(D,G)</translation>
     </message>
     <message>
         <location filename="../../gui/panels/gan_history.py" line="21"/>
         <source>G loss</source>
-        <translation>потери G</translation>
+        <translation>функция потерь G</translation>
     </message>
     <message>
         <location filename="../../gui/panels/gan_history.py" line="22"/>
@@ -1170,7 +1205,7 @@
     <message>
         <location filename="../../gui/panels/gan_history.py" line="53"/>
         <location filename="../../gui/panels/gan_image_panels.py" line="74"/>
-        <location filename="../../gui/panels/gan_image_panels.py" line="143"/>
+        <location filename="../../gui/panels/gan_image_panels.py" line="140"/>
         <source>D output</source>
         <translation>выход D</translation>
     </message>
@@ -1246,67 +1281,67 @@
         <translation>оба</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/gan_image_panels.py" line="143"/>
+        <location filename="../../gui/panels/gan_image_panels.py" line="140"/>
         <source>critic value</source>
         <translation>значение критика</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/gan_image_panels.py" line="145"/>
+        <location filename="../../gui/panels/gan_image_panels.py" line="148"/>
         <source>steps {:,} → {:,}</source>
         <translation>шаги {:,} → {:,}</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/gan_image_panels.py" line="161"/>
+        <location filename="../../gui/panels/gan_image_panels.py" line="164"/>
         <source>Classes of the samples</source>
         <translation>Классы сэмплов</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/gan_image_panels.py" line="164"/>
+        <location filename="../../gui/panels/gan_image_panels.py" line="167"/>
         <source>f(y): share of 256 samples the classifier puts in class y.  KL(f ‖ U) = Σ_y f(y) log(10 f(y)).  score = exp(mean_x KL(p(y|x) ‖ p(y))), p(y) = mean_x p(y|x); 10 = confident and balanced.</source>
         <translation>f(y): доля 256 сэмплов в классе y.  KL(f ‖ U) = Σ_y f(y) log(10 f(y)).  Оценка = exp(E_x KL(p(y|x) ‖ p(y))), p(y) = E_x p(y|x); 10 — уверенно и ровно.</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/gan_image_panels.py" line="171"/>
+        <location filename="../../gui/panels/gan_image_panels.py" line="174"/>
         <source>class y</source>
         <translation>класс y</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/gan_image_panels.py" line="172"/>
+        <location filename="../../gui/panels/gan_image_panels.py" line="175"/>
         <source>share</source>
         <translation>доля</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/gan_image_panels.py" line="182"/>
+        <location filename="../../gui/panels/gan_image_panels.py" line="185"/>
         <source>uniform 10%</source>
         <translation>равномерно 10%</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/gan_image_panels.py" line="208"/>
+        <location filename="../../gui/panels/gan_image_panels.py" line="211"/>
         <source>No class histogram yet: the classifier that judges the samples is trained once, on first use, and cached (progress in the status bar). Only MNIST and Fashion-MNIST have one.</source>
         <translation>Гистограммы классов пока нет: классификатор сэмплов обучается один раз и сохраняется (ход — в строке состояния). Он есть только для MNIST и Fashion-MNIST.</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/gan_image_panels.py" line="222"/>
+        <location filename="../../gui/panels/gan_image_panels.py" line="225"/>
         <source>KL(f ‖ U) = {kl:.3f} nats · score = {score:.2f} of 10 · under 5%: {dropped}</source>
         <translation>KL(f ‖ U) = {kl:.3f} нат · оценка = {score:.2f} из 10 · меньше 5%: {dropped}</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/gan_image_panels.py" line="224"/>
+        <location filename="../../gui/panels/gan_image_panels.py" line="227"/>
         <source>none</source>
         <translation>нет</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/gan_image_panels.py" line="228"/>
+        <location filename="../../gui/panels/gan_image_panels.py" line="231"/>
         <source>G(z): sliders set a block of {dims} of z&apos;s dimensions (pick the block with the spin box), the others keep their values; decoded on the window&apos;s copy of G while training runs.</source>
         <translation>G(z): ползунки задают блок из {dims} измерений z (блок выбирается счётчиком), остальные сохраняют значения; G(z) считается на копии G в окне, пока идёт обучение.</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/gan_image_panels.py" line="241"/>
+        <location filename="../../gui/panels/gan_image_panels.py" line="244"/>
         <source>Latent sliders → G(z)</source>
         <translation>Латентные ползунки → G(z)</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/gan_image_panels.py" line="253"/>
+        <location filename="../../gui/panels/gan_image_panels.py" line="256"/>
         <source>Interpolation G(z_t)</source>
         <translation>Интерполяция G(z_t)</translation>
     </message>
@@ -1348,100 +1383,100 @@
     </message>
     <message>
         <location filename="../../gui/panels/gan_lesson.py" line="62"/>
-        <location filename="../../gui/panels/gan_lesson.py" line="118"/>
+        <location filename="../../gui/panels/gan_lesson.py" line="112"/>
         <source>Switch G to non-saturating</source>
         <translation>Перевести G на ненасыщающую</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/gan_lesson.py" line="119"/>
+        <location filename="../../gui/panels/gan_lesson.py" line="113"/>
         <source>Switch G back to minimax</source>
         <translation>Вернуть G минимаксную</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/gan_lesson.py" line="119"/>
+        <location filename="../../gui/panels/gan_lesson.py" line="113"/>
         <source>Switch G to minimax</source>
         <translation>Перевести G на минимаксную</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/gan_lesson.py" line="151"/>
+        <location filename="../../gui/panels/gan_lesson.py" line="145"/>
         <source>no slope: D is a critic</source>
         <translation>наклона нет: D — критик</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/gan_lesson.py" line="160"/>
+        <location filename="../../gui/panels/gan_lesson.py" line="154"/>
         <location filename="../../gui/panels/vae_lesson.py" line="47"/>
         <source>No model yet: choose one in Settings and press Reset.</source>
         <translation>Модели пока нет: выберите её в настройках и нажмите «Сброс».</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/gan_lesson.py" line="162"/>
+        <location filename="../../gui/panels/gan_lesson.py" line="156"/>
         <source>Paused before the first step&apos;s metrics arrived: press Resume or Step to see the numbers.</source>
         <translation>Пауза наступила до прихода метрик первого шага: нажмите «Продолжить» или «Шаг», чтобы увидеть числа.</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/gan_lesson.py" line="164"/>
+        <location filename="../../gui/panels/gan_lesson.py" line="158"/>
         <location filename="../../gui/panels/vae_lesson.py" line="50"/>
         <source>Training has started: the numbers appear when the first steps&apos; metrics arrive.</source>
         <translation>Обучение началось: числа появятся, когда придут метрики первых шагов.</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/gan_lesson.py" line="166"/>
+        <location filename="../../gui/panels/gan_lesson.py" line="160"/>
         <location filename="../../gui/panels/vae_lesson.py" line="48"/>
         <source>Waiting for the engine to build the model; then press Train.</source>
         <translation>Ждём, пока движок построит модель; затем нажмите «Обучать».</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/gan_lesson.py" line="167"/>
+        <location filename="../../gui/panels/gan_lesson.py" line="161"/>
         <source>Press Train: D(G(z)), L_D and ‖∇G‖ appear after the first step.</source>
         <translation>Нажмите «Обучать»: D(G(z)), L_D и ‖∇G‖ появятся после первого шага.</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/gan_lesson.py" line="171"/>
+        <location filename="../../gui/panels/gan_lesson.py" line="165"/>
         <source>minimax</source>
         <translation>минимаксная</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/gan_lesson.py" line="172"/>
+        <location filename="../../gui/panels/gan_lesson.py" line="166"/>
         <source>non-saturating</source>
         <translation>ненасыщающая</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/gan_lesson.py" line="196"/>
+        <location filename="../../gui/panels/gan_lesson.py" line="190"/>
         <source>gan.loss = {}: D outputs a raw critic score, not a probability, so this lesson&apos;s saturation does not apply. Switch to non-saturating to compare.</source>
         <translation>gan.loss = {}: D выдаёт сырую оценку критика, а не вероятность, поэтому насыщение из этого урока здесь не наступает. Для сравнения переключитесь на ненасыщающую функцию потерь.</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/gan_lesson.py" line="199"/>
+        <location filename="../../gui/panels/gan_lesson.py" line="193"/>
         <source>The newest step has no finite D(G(z)): training diverged.</source>
         <translation>На последнем шаге D(G(z)) не конечно: обучение разошлось.</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/gan_lesson.py" line="203"/>
+        <location filename="../../gui/panels/gan_lesson.py" line="197"/>
         <source>D wins: D(G(z)) ≈ 0, so the minimax G&apos;s slope D(G(z)) ≈ 0 and G barely moves. Switch G to non-saturating and watch ‖∇G‖ jump and the samples change.</source>
         <translation>D побеждает: D(G(z)) ≈ 0, поэтому наклон минимаксного G, D(G(z)), ≈ 0, и G почти не меняется. Переведите G на ненасыщающую функцию потерь и посмотрите, как подскочит ‖∇G‖ и изменятся сэмплы.</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/gan_lesson.py" line="205"/>
+        <location filename="../../gui/panels/gan_lesson.py" line="199"/>
         <source>D does not win outright yet (D(G(z)) = {}): the minimax G still gets a usable gradient. If D(G(z)) falls towards 0, so does G&apos;s slope.</source>
         <translation>D пока не побеждает окончательно (D(G(z)) = {}): минимаксный G ещё получает полезный градиент. Если D(G(z)) упадёт к 0, вместе с ним упадёт и наклон G.</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/gan_lesson.py" line="209"/>
+        <location filename="../../gui/panels/gan_lesson.py" line="203"/>
         <source>Switched to non-saturating: D still wins, but G&apos;s slope is now 1 − D(G(z)) ≈ 1, so ‖∇G‖ is back and G moves towards the data; D(G(z)) climbs as it does.</source>
         <translation>Переключено на ненасыщающую: D всё ещё побеждает, но наклон G теперь 1 − D(G(z)) ≈ 1, поэтому ‖∇G‖ вернулась и G движется к данным; D(G(z)) при этом растёт.</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/gan_lesson.py" line="211"/>
+        <location filename="../../gui/panels/gan_lesson.py" line="205"/>
         <source>Switched to non-saturating: G learns again. D no longer rejects every sample, and G&apos;s slope 1 − D(G(z)) stays usable.</source>
         <translation>Переключено на ненасыщающую: G снова учится. D больше не отвергает все сэмплы, а наклон G, 1 − D(G(z)), остаётся полезным.</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/gan_lesson.py" line="214"/>
+        <location filename="../../gui/panels/gan_lesson.py" line="208"/>
         <source>D wins, but the non-saturating G still gets a slope of about 1: it keeps learning.</source>
         <translation>D побеждает, но ненасыщающий G всё равно получает наклон около 1 и продолжает учиться.</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/gan_lesson.py" line="215"/>
+        <location filename="../../gui/panels/gan_lesson.py" line="209"/>
         <source>G uses the non-saturating loss, so its slope 1 − D(G(z)) cannot vanish when D wins. The vanishing-gradient preset starts G on minimax to show the difference.</source>
         <translation>G использует ненасыщающую функцию потерь, поэтому его наклон 1 − D(G(z)) не затухает, когда D побеждает. Пресет затухания градиентов запускает G с минимаксной функцией потерь, чтобы показать разницу.</translation>
     </message>
@@ -1478,7 +1513,7 @@
     </message>
     <message>
         <location filename="../../gui/panels/gan_quality.py" line="28"/>
-        <location filename="../../gui/panels/history_plot.py" line="97"/>
+        <location filename="../../gui/panels/history_plot.py" line="98"/>
         <source>step</source>
         <translation>шаг</translation>
     </message>
@@ -1494,12 +1529,12 @@
     </message>
     <message>
         <location filename="../../gui/panels/gan_quality.py" line="48"/>
-        <location filename="../../gui/panels/vae_lesson.py" line="146"/>
+        <location filename="../../gui/panels/vae_lesson.py" line="140"/>
         <source>{} of {}</source>
         <translation>{} из {}</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/history_plot.py" line="111"/>
+        <location filename="../../gui/panels/history_plot.py" line="112"/>
         <source>log scale</source>
         <translation>лог. шкала</translation>
     </message>
@@ -1565,18 +1600,18 @@
         <translation>декодировано: ({})</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/plane_view.py" line="48"/>
-        <location filename="../../gui/panels/vae_views.py" line="270"/>
+        <location filename="../../gui/panels/plane_view.py" line="49"/>
+        <location filename="../../gui/panels/vae_views.py" line="282"/>
         <source>2-D view</source>
         <translation>Плоскость</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/plane_view.py" line="50"/>
+        <location filename="../../gui/panels/plane_view.py" line="51"/>
         <source>Background: D(x) over the plane (blue = judged real, orange = judged fake, white: D = 0.5). Arrows: −∂L_G/∂x at generated points, where G&apos;s loss pushes them. Grid: G applied to a regular grid in (z₀, z₁).</source>
         <translation>Фон: D(x) на плоскости (синий — признано настоящим, оранжевый — признано поддельным, белый: D = 0,5). Стрелки: −∂L_G/∂x в сгенерированных точках, куда их толкает функция потерь G. Сетка: G, применённый к регулярной сетке в (z₀, z₁).</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/plane_view.py" line="78"/>
+        <location filename="../../gui/panels/plane_view.py" line="79"/>
         <source>real x</source>
         <translation>настоящие x</translation>
     </message>
@@ -1612,7 +1647,7 @@
     </message>
     <message>
         <location filename="../../gui/panels/plane_view.py" line="83"/>
-        <location filename="../../gui/panels/vae_views.py" line="302"/>
+        <location filename="../../gui/panels/vae_views.py" line="314"/>
         <source>latent grid</source>
         <translation>латентная сетка</translation>
     </message>
@@ -1688,8 +1723,8 @@
         <translation>β = {beta:g}: информацию об x несут измерений: {active} из {dims}. Увеличьте β, чтобы увидеть, как они схлопываются, или уменьшите до 0, чтобы убрать регуляризатор.</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/vae_lesson.py" line="153"/>
-        <location filename="../../gui/panels/vae_lesson.py" line="154"/>
+        <location filename="../../gui/panels/vae_lesson.py" line="147"/>
+        <location filename="../../gui/panels/vae_lesson.py" line="148"/>
         <source>{} nats</source>
         <translation>{} нат</translation>
     </message>
@@ -1929,48 +1964,48 @@
         <translation>цвет = метка:</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/vae_views.py" line="273"/>
+        <location filename="../../gui/panels/vae_views.py" line="285"/>
         <source>Blue: data x. Orange: reconstructions decoder(μ(x)), joined to their x by grey lines. Purple: samples decoder(z), z ~ N(0, I) (the means; p(x|z) adds noise of std σ, the ellipse around the star). Grid: the decoder applied to a regular grid in (z₀, z₁).</source>
         <translation>Синие: данные x. Оранжевые: реконструкции декодировщик(μ(x)), соединённые со своими x серыми линиями. Фиолетовые: сэмплы декодировщик(z), z ~ N(0, I) (средние; p(x|z) добавляет шум со ст. откл. σ — эллипс вокруг звезды). Сетка: декодировщик, применённый к регулярной сетке в (z₀, z₁).</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/vae_views.py" line="297"/>
+        <location filename="../../gui/panels/vae_views.py" line="309"/>
         <source>reconstruction decoder(μ(x))</source>
         <translation>реконструкция декодировщик(μ(x))</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/vae_views.py" line="298"/>
+        <location filename="../../gui/panels/vae_views.py" line="310"/>
         <source>sample decoder(z)</source>
         <translation>сэмпл декодировщик(z)</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/vae_views.py" line="299"/>
+        <location filename="../../gui/panels/vae_views.py" line="311"/>
         <source>decoder(z) of the sliders</source>
         <translation>декодировщик(z) ползунков</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/vae_views.py" line="300"/>
+        <location filename="../../gui/panels/vae_views.py" line="312"/>
         <source>data</source>
         <translation>данные</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/vae_views.py" line="300"/>
+        <location filename="../../gui/panels/vae_views.py" line="312"/>
         <source>reconstructions</source>
         <translation>реконструкции</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/vae_views.py" line="301"/>
+        <location filename="../../gui/panels/vae_views.py" line="313"/>
         <source>x → reconstruction</source>
         <translation>x → реконструкция</translation>
     </message>
     <message>
         <location filename="../../gui/panels/flow_views.py" line="198"/>
-        <location filename="../../gui/panels/vae_views.py" line="301"/>
+        <location filename="../../gui/panels/vae_views.py" line="313"/>
         <source>samples</source>
         <translation>сэмплы</translation>
     </message>
     <message>
-        <location filename="../../gui/panels/vae_views.py" line="345"/>
+        <location filename="../../gui/panels/vae_views.py" line="358"/>
         <source>σ of p(x|z) = ({})</source>
         <translation>σ распределения p(x|z) = ({})</translation>
     </message>
