@@ -123,6 +123,7 @@ class ChangeOfVariablesLesson(Panel):
         inner = QVBoxLayout(body)
         inner.setContentsMargins(0, 0, 0, 0)
         inner.addWidget(text)
+        inner.addWidget(self.note)
         inner.addWidget(key)
         inner.addWidget(self.plot, 1)
         inner.addWidget(self.formula_label())
@@ -131,7 +132,6 @@ class ChangeOfVariablesLesson(Panel):
         layout.addWidget(wrapping_scroll(body), 1)
         layout.addLayout(grid)  # the numbers, the verdict and the button stay in view; the rest may scroll
         layout.addWidget(self.verdict)
-        layout.addWidget(self.note)
         layout.addWidget(self.button)
         self._weight_decay: float | None = None  # the model's realnvp.weight_decay when last drawn
         self._requested: float | None = None  # asked for by the button, not yet seen in the model
