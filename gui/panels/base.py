@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtWidgets import QCheckBox, QFrame, QHBoxLayout, QLabel, QScrollArea, QWidget
 
 from gui.i18n import translate
@@ -100,10 +100,32 @@ def history_column(session, name: str) -> tuple[np.ndarray, np.ndarray] | None:
     return h["steps"], h["values"][:, h["names"].index(name)]
 
 
+class WrappingScroll(QScrollArea):
+    """A scroll area that never scrolls sideways, so it is never narrower than what its body cannot wrap
+    (a row of figures, say) beside its vertical scroll bar: narrower, it would cut the body's right edge."""
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        body = self.widget()
+        if body is None:
+            return hint
+        margins = self.contentsMargins()
+        least = (body.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width()
+                 + margins.left() + margins.right())
+        return QSize(max(hint.width(), least), hint.height())
+
+    def eventFilter(self, watched, event) -> bool:
+        # QScrollArea watches its body. A relayout of the body (new figures in a label) may change its
+        # minimum; the dock's layout must then ask again (it would keep the width it had).
+        if watched is self.widget() and event.type() == QEvent.LayoutRequest:
+            self.updateGeometry()
+        return super().eventFilter(watched, event)
+
+
 def wrapping_scroll(body: QWidget) -> QScrollArea:
     """`body` in a frameless scroll area as wide as the dock: its word-wrapped labels wrap to the width, and a
     short dock scrolls them instead of squeezing them until they overlap."""
-    scroll = QScrollArea()
+    scroll = WrappingScroll()
     scroll.setWidgetResizable(True)
     scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
     scroll.setFrameShape(QFrame.NoFrame)

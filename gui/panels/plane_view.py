@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QVBoxLayout
 
 from gui.i18n import translate
 from gui.panels.base import Panel, fixed_axes, toggle_row
+from gui.panels.history_plot import curve_key
 from gui.style import FAKE, MARKER, PATH, REAL
 
 # D's map: orange = judged fake (D -> 0), white = undecided (D = 0.5), blue = judged real (D -> 1).
@@ -74,16 +75,16 @@ class GanPlaneView(Panel):
         self.marker = pg.ScatterPlotItem(size=16, symbol="star", pen=pg.mkPen("k"), brush=pg.mkBrush(MARKER))
         for item in (self.grid, self.real, self.fake, self.arrows, self.path, self.marker):
             self.plot.addItem(item)
-        legend = self.plot.addLegend(offset=(10, 10))
-        legend.addItem(self.real, translate("Panels", "real x"))
-        legend.addItem(self.fake, translate("Panels", "generated G(z)"))
-        legend.addItem(self.marker, translate("Panels", "G(z) of the sliders"))
+        # The key above the plot, not a legend in it: a legend would cover the points and D's map.
+        self.key = curve_key([(translate("Panels", "real x"), REAL), (translate("Panels", "generated G(z)"), FAKE),
+                              (translate("Panels", "G(z) of the sliders"), MARKER)])
 
         row, self.toggles = toggle_row((("real", translate("Panels", "real"), True), ("fake", translate("Panels", "generated"), True), ("heat", translate("Panels", "D(x) map"), True),
                                ("arrows", translate("Panels", "gradient arrows"), True), ("grid", translate("Panels", "latent grid"), False)), self._apply_toggles)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(row)
+        layout.addWidget(self.key)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.formula_label())
         self._bounds = None

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
 from gui.i18n import translate
 from gui.panels.base import Panel, fixed_axes, history_column, sized, toggle_row
-from gui.panels.history_plot import HistoryPlotPanel
+from gui.panels.history_plot import HistoryPlotPanel, curve_key
 from gui.panels.plane_view import line_segments
 from gui.style import FAKE, MARKER, PATH, REAL
 
@@ -304,11 +304,11 @@ class VaePlaneView(Panel):
         for item in (self.grid, self.links, self.data, self.recon, self.samples, self.path,
                      self.sigma_ellipse, self.marker):
             self.plot.addItem(item)
-        legend = self.plot.addLegend(offset=(10, 10))
-        legend.addItem(self.data, translate("Panels", "data x"))
-        legend.addItem(self.recon, translate("Panels", "reconstruction decoder(μ(x))"))
-        legend.addItem(self.samples, translate("Panels", "sample decoder(z)"))
-        legend.addItem(self.marker, translate("Panels", "decoder(z) of the sliders"))
+        # The key above the plot, not a legend in it: a legend would cover the points.
+        self.key = curve_key([(translate("Panels", "data x"), REAL),
+                              (translate("Panels", "reconstruction decoder(μ(x))"), FAKE),
+                              (translate("Panels", "sample decoder(z)"), SAMPLE),
+                              (translate("Panels", "decoder(z) of the sliders"), MARKER)])
         row, self.toggles = toggle_row((("data", translate("Panels", "data"), True), ("recon", translate("Panels", "reconstructions"), True),
                                ("links", translate("Panels", "x → reconstruction"), True), ("samples", translate("Panels", "samples"), True),
                                ("grid", translate("Panels", "latent grid"), False)), self._apply_toggles)
@@ -316,6 +316,7 @@ class VaePlaneView(Panel):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(row)
+        layout.addWidget(self.key)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.readout)
         layout.addWidget(self.formula_label())

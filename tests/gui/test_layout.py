@@ -1,6 +1,7 @@
 """The window is readable on common screens: at 1366x768, 1500x950 and 1920x1080, for every model's
-panel set, each plot on show is tall enough, no two tick labels overlap, no axis label is cut, and
-the window fits the screen. The plots show a few rows of made-up history spanning three decades, so
+panel set, each plot on show is tall enough, no two tick labels overlap, no axis label is cut, no
+legend lies over a plot's data, and the window fits the screen; and no text on show (a label, a dock's
+title) is elided or cut. The plots show a few rows of made-up history spanning three decades, so
 log axes have ticks to crowd; no training runs, and no engine starts."""
 
 from __future__ import annotations
@@ -8,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QPoint, QRect, QSettings
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtCore import QPoint, QRect, QSettings, QSize
+from PySide6.QtGui import QImage, QPainter, QRegion
+from PySide6.QtWidgets import QAbstractScrollArea, QDockWidget, QLabel, QStyle, QStyleOptionDockWidget
 
 from gui.engine_link import EngineLink
 from tests.gui.helpers import close_window
@@ -69,8 +71,25 @@ def open_sized_window(qtbot, screen_of_size, size, model, dataset, preset, histo
     s.history = fake_history(s.model.metric_names, *history)
     s.history_version += 1
     w.redraw_all()
-    qtbot.wait(50)  # let the layout settle after the first draw (labels may widen an axis)
+    qtbot.wait(50)
+    wait_settled(qtbot, w)  # the first draw's figures may widen an axis or a lesson's minimum width
     return w
+
+
+def wait_settled(qtbot, w) -> None:
+    """Until the window's layout is at rest: two looks, with the event loop run between them, find every
+    widget where it was (a dock whose panel asks for more room moves its neighbours one pass later)."""
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    last = []
+
+    def at_rest() -> bool:
+        QApplication.sendPostedEvents()
+        now = [x.geometry().getRect() for x in w.findChildren(QWidget) if x.isVisible()]
+        rest, last[:] = now == last, now
+        return rest
+
+    qtbot.waitUntil(at_rest, timeout=10_000)
 
 
 def shown_plots(w) -> list[pg.PlotWidget]:
@@ -95,8 +114,101 @@ def overlapping_labels(axis: pg.AxisItem) -> list[tuple]:
             and a.intersected(b).width() > 0.5 and a.intersected(b).height() > 0.5]
 
 
-def problems(w) -> list[str]:
+def on_show(w, widget) -> bool:
+    """Visible and inside the window (not in a dock's hidden tab, which Qt moves out of view)."""
+    return widget.isVisible() and w.rect().intersects(QRect(widget.mapTo(w, QPoint(0, 0)), widget.size()))
+
+
+def owner(widget) -> str:
+    """The object name of the nearest named ancestor (a panel, a dock), for messages."""
+    while widget is not None and (not widget.objectName() or widget.objectName().startswith("qt_")):
+        widget = widget.parentWidget()
+    return widget.objectName() if widget is not None else "?"
+
+
+def text_rect(label: QLabel) -> QRect:
+    """Where a label's text lies in the label: its needed size (a wrapped label's lines fill its width),
+    placed by its alignment within its contents."""
+    inside = label.contentsRect()
+    need = label.sizeHint() if not label.wordWrap() else QSize(inside.width(), label.heightForWidth(label.width()))
+    size = need.boundedTo(inside.size())
+    return QStyle.alignedRect(label.layoutDirection(), label.alignment(), size, inside)
+
+
+def scrolls(bar) -> bool:
+    return bar.isVisible() and bar.maximum() > 0
+
+
+def cut_by_parents(label: QLabel) -> QRect | None:
+    """The part of a label's text that no one can see (its parents cut it, or a widget covers it),
+    unless it lies past the edge of a scroll area that scrolls that way; None when all is seen."""
+    rect = text_rect(label)
+    unseen = QRegion(rect).subtracted(label.visibleRegion())
+    if unseen.isEmpty():
+        return None
+    area = label.parentWidget()
+    while area is not None and not isinstance(area, QAbstractScrollArea):
+        area = area.parentWidget()
+    if area is not None and area.viewport().isAncestorOf(label):
+        port = area.viewport()
+        lost = unseen.boundingRect().translated(label.mapTo(port, QPoint(0, 0)))
+        across = lost.left() < 0 or lost.right() > port.width() - 1
+        along = lost.top() < 0 or lost.bottom() > port.height() - 1
+        if not lost.intersects(port.rect()) and (not across or scrolls(area.horizontalScrollBar())) \
+                and (not along or scrolls(area.verticalScrollBar())):
+            return None  # past the edge of the scroll area's view, a scroll bar away
+    return unseen.boundingRect()
+
+
+def dock_title_room(dock: QDockWidget) -> int:
+    """The width the style gives a dock's title text in its title bar (it elides the title to this)."""
+    opt = QStyleOptionDockWidget()
+    dock.initStyleOption(opt)
+    return dock.style().subElementRect(QStyle.SE_DockWidgetTitleBarText, opt, dock).width()
+
+
+def clipped_text(w) -> list[str]:
+    """Text on show that is elided or cut: a one-line label narrower or lower than its text, a wrapped
+    label lower than its lines, a label's text cut by its parents, a dock title elided in its title bar."""
     found = []
+    for label in w.findChildren(QLabel):
+        if not label.text() or not on_show(w, label) or label.visibleRegion().isEmpty():
+            continue
+        name, text = owner(label), label.text()[:40]
+        if label.wordWrap():
+            if label.heightForWidth(label.width()) > label.height():
+                found.append(f"{name}: wrapped label {text!r} needs {label.heightForWidth(label.width())} px "
+                             f"of height, has {label.height()}")
+        else:
+            hint = label.sizeHint()
+            if hint.width() > label.width() or hint.height() > label.height():
+                found.append(f"{name}: label {text!r} needs {hint.toTuple()} px, has {label.size().toTuple()}")
+        cut = cut_by_parents(label)
+        if cut is not None:
+            found.append(f"{name}: label {text!r}: {cut.width()}x{cut.height()} px of its text out of sight")
+    for dock in w.findChildren(QDockWidget):
+        if not on_show(w, dock) or not dock.windowTitle():
+            continue
+        need, room = dock.fontMetrics().horizontalAdvance(dock.windowTitle()), dock_title_room(dock)
+        if need > room:
+            found.append(f"{dock.objectName()}: title {dock.windowTitle()!r} needs {need} px, has {room}")
+    return found
+
+
+def legends_over_data(w) -> list[str]:
+    """pyqtgraph legends that lie in a plot's view box (over its data), in any panel, on show or in a tab."""
+    found = []
+    for view in w.findChildren(pg.GraphicsView):
+        items = view.scene().items() if view.scene() is not None else []
+        boxes = [item.sceneBoundingRect() for item in items if isinstance(item, pg.ViewBox)]
+        for legend in (item for item in items if isinstance(item, pg.LegendItem)):
+            if any(box.intersects(legend.sceneBoundingRect()) for box in boxes):
+                found.append(f"{owner(view)}: a legend in the plot")
+    return found
+
+
+def problems(w) -> list[str]:
+    found = legends_over_data(w)
     screen = w.screen().availableGeometry()
     if w.frameGeometry().height() > screen.height() or w.frameGeometry().width() > screen.width():
         found.append(f"window {w.frameGeometry().size().toTuple()} larger than the screen {screen.size().toTuple()}")
@@ -146,6 +258,17 @@ def test_log_axes_within_one_decade_keep_labels_apart(qtbot, screen_of_size, siz
             assert problems(w) == []
             for plot in dock.widget().findChildren(pg.PlotWidget):
                 assert len(tick_label_rects(plot.getAxis("left"))) >= 2  # still labelled
+    finally:
+        close_window(w)
+
+
+@pytest.mark.parametrize("size", SCREENS, ids=[f"{w}x{h}" for w, h in SCREENS])
+@pytest.mark.parametrize("model, dataset, preset", MODELS, ids=[f"{m}-{d}-{p or 'default'}" for m, d, p in MODELS])
+def test_no_text_on_show_is_clipped(qtbot, screen_of_size, size, model, dataset, preset):
+    w = open_sized_window(qtbot, screen_of_size, size, model, dataset, preset)
+    try:
+        found = clipped_text(w)
+        assert found == [], "\n".join(found)
     finally:
         close_window(w)
 
