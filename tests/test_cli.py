@@ -189,3 +189,33 @@ def test_the_window_commands_without_a_display_say_so(argv):
                          timeout=120)
     assert res.returncode == 1, res.stderr
     assert "no display" in res.stderr and "Traceback" not in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
+GUI_BAD_NAMES = {  # `gui` with a bad name; the `train` whose one-line message it must repeat; names it must allow
+    "dataset": (["gui", "--dataset", "nosuch"], ["train", "--model", "gan", "--dataset", "nosuch"],
+                ["ring8", "moons", "mnist"]),
+    "preset": (["gui", "--preset", "nosuch"], ["train", "--model", "gan", "--dataset", "ring8", "--preset", "nosuch"],
+               ["vanishing-gradient", "wgan-gp"]),
+    "preset of vae": (["gui", "--model", "vae", "--dataset", "mnist", "--preset", "nosuch"],
+                      ["train", "--model", "vae", "--dataset", "mnist", "--preset", "nosuch"], ["pytorch-example"]),
+}
+
+
+@pytest.mark.parametrize("name", list(GUI_BAD_NAMES))
+def test_gui_with_a_bad_name_exits_2_as_train_does_before_any_window(name, tmp_path):
+    """`gui --dataset foo` and `gui --preset foo` exit 2 with train's one-line message (the bad value and
+    the allowed ones), no traceback. Run with no display at all: the check comes before the window, which
+    would otherwise say 'no display' and exit 1."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    gui_args, train_args, allowed = GUI_BAD_NAMES[name]
+    runs = [subprocess.Popen([sys.executable, "main.py", *args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+            for args in (gui_args, [*train_args, "--out", str(tmp_path / "run")])]
+    gui, train = (finish(p, timeout=120) for p in runs)
+    assert train.returncode == 2 and len(train.stderr.strip().splitlines()) == 1, train.stderr
+    assert gui.returncode == 2, gui.stderr
+    assert "Traceback" not in gui.stderr and len(gui.stderr.strip().splitlines()) == 1, gui.stderr
+    assert gui.stderr == train.stderr
+    bad, _, listed = gui.stderr.strip().partition("allowed:")
+    assert "'nosuch'" in bad and all(n in listed.replace(",", " ").split() for n in allowed), gui.stderr
+    assert not (tmp_path / "run").exists()
