@@ -8,7 +8,7 @@ from itertools import combinations
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar, QTabWidget
 
 from gui.style import PLOT_MIN_HEIGHT, PLOT_MIN_WIDTH
 
@@ -36,6 +36,13 @@ def group_docks(needs: list[int], available: int, extra: int = DOCK_TITLE, tab: 
         if best is not None:
             return best[1]
     return [list(range(n))] if n else []
+
+
+def whole_tab_titles(bar: QTabBar) -> None:
+    """A stack's tabs show their whole titles; when they outgrow the stack's width the bar scrolls
+    (arrows at its end) instead of cutting every title to a few letters ("Loss…", "Sample qua…")."""
+    bar.setElideMode(Qt.ElideNone)
+    bar.setUsesScrollButtons(True)
 
 
 def readable_plots(panel) -> None:

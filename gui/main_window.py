@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QSettings, Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QTabBar,
     QToolBar,
 )
 
@@ -32,6 +33,7 @@ from gui import event_text
 from gui.compare import CompareRuns, CompareView
 from gui.controller import Session
 from gui.dock_layout import arrange as arrange_docks
+from gui.dock_layout import whole_tab_titles
 from gui.draw_points import DATA_DIR_ENV
 from gui.draw_scheduler import DrawScheduler
 from gui.i18n import LANGUAGES, installed_language, remember_language, translate
@@ -329,6 +331,13 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         self.fit_to_screen()  # a remembered size from a bigger screen is clamped to this one
+
+    def childEvent(self, event) -> None:
+        """Qt makes a tab bar for each stack of docks as it needs one (and sets it to elide its titles):
+        once polished, before it is first drawn, it shows whole titles instead."""
+        super().childEvent(event)
+        if event.type() == QEvent.ChildPolished and isinstance(event.child(), QTabBar):
+            whole_tab_titles(event.child())
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

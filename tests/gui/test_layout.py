@@ -11,7 +11,15 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPoint, QRect, QSettings, QSize
 from PySide6.QtGui import QImage, QPainter, QRegion
-from PySide6.QtWidgets import QAbstractScrollArea, QDockWidget, QLabel, QStyle, QStyleOptionDockWidget
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QDockWidget,
+    QLabel,
+    QStyle,
+    QStyleOptionDockWidget,
+    QStyleOptionTab,
+    QTabBar,
+)
 
 from gui.engine_link import EngineLink
 from tests.gui.helpers import close_window
@@ -167,6 +175,13 @@ def dock_title_room(dock: QDockWidget) -> int:
     return dock.style().subElementRect(QStyle.SE_DockWidgetTitleBarText, opt, dock).width()
 
 
+def tab_title_room(bar: QTabBar, index: int) -> int:
+    """The width the style gives a tab's title text (it elides the title to this)."""
+    opt = QStyleOptionTab()
+    bar.initStyleOption(opt, index)
+    return bar.style().subElementRect(QStyle.SE_TabBarTabText, opt, bar).width()
+
+
 def clipped_text(w) -> list[str]:
     """Text on show that is elided or cut: a one-line label narrower or lower than its text, a wrapped
     label lower than its lines, a label's text cut by its parents, a dock title elided in its title bar."""
@@ -192,6 +207,13 @@ def clipped_text(w) -> list[str]:
         need, room = dock.fontMetrics().horizontalAdvance(dock.windowTitle()), dock_title_room(dock)
         if need > room:
             found.append(f"{dock.objectName()}: title {dock.windowTitle()!r} needs {need} px, has {room}")
+    for bar in w.findChildren(QTabBar):  # the tabs of stacked docks (a scrolling bar shows each whole)
+        if not bar.isVisible() or bar.parent() is not w:
+            continue
+        for i in range(bar.count()):
+            need, room = bar.fontMetrics().horizontalAdvance(bar.tabText(i)), tab_title_room(bar, i)
+            if need > room:
+                found.append(f"tab {bar.tabText(i)!r} needs {need} px, has {room}")
     return found
 
 
