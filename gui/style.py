@@ -15,7 +15,7 @@ EXTRA = ["#2ca02c", "#d62728", "#17becf", "#bcbd22", "#8c564b"]
 MARKER = "#e6194b"
 PATH = "#3cb44b"
 
-PLOT_MIN_HEIGHT = 150  # px: a plot this tall shows its axis label whole and a few readable ticks
+PLOT_MIN_HEIGHT = 130  # px: a plot this tall shows its axis label whole and a few readable ticks
 PLOT_MIN_WIDTH = 200  # px: room for a few x tick labels beside the y axis
 TICK_LABEL_GAP = 3  # px kept free between two tick labels
 

@@ -13,6 +13,19 @@ from gui.i18n import translate
 OFF_SCREEN_INTERVAL_S = 1.0  # a panel in a hidden tab redraws at most this often
 
 
+class CaptionLabel(QLabel):
+    """A wrapped caption that keeps the height its lines need at its width. A layout asks a wrapped label
+    for one line as its minimum, so in a short dock it gave the caption that and laid it over the plot
+    above it (the GAN losses' formula across the "step" axis label); as a minimum, the plot gives way
+    (down to its own minimum) or the dock asks for room."""
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        need = self.heightForWidth(self.width())
+        if need > 0 and need != self.minimumHeight():
+            self.setMinimumHeight(need)
+
+
 class Panel(QWidget):
     title = "Panel"
     object_name = "panel"
@@ -32,7 +45,7 @@ class Panel(QWidget):
         self.setObjectName(self.object_name)
 
     def formula_label(self) -> QLabel:
-        label = QLabel(self.formula)
+        label = CaptionLabel(self.formula)
         label.setWordWrap(True)
         label.setStyleSheet("color: #444; font-size: 11px;")
         return label

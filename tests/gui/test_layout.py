@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QStyleOptionDockWidget,
     QStyleOptionTab,
     QTabBar,
+    QWidget,
 )
 
 from gui.engine_link import EngineLink
@@ -229,8 +230,40 @@ def legends_over_data(w) -> list[str]:
     return found
 
 
+def laid_out_widgets(layout) -> list:
+    """The widgets a layout places, its nested layouts' included."""
+    found = []
+    for i in range(layout.count()):
+        item = layout.itemAt(i)
+        if item.widget() is not None:
+            found.append(item.widget())
+        elif item.layout() is not None:
+            found += laid_out_widgets(item.layout())
+    return found
+
+
+def overlapping_widgets(w) -> list[str]:
+    """Widgets of one layout in a panel on show that lie over one another: what a layout does when its
+    parent is smaller than their minimums (a wrapped caption drawn over the plot above it)."""
+    found = []
+    for dock in w.docks:
+        if not on_show(w, dock):
+            continue
+        for parent in [dock.widget(), *dock.widget().findChildren(QWidget)]:
+            if parent.layout() is None or not on_show(w, parent):
+                continue
+            shown = [c for c in laid_out_widgets(parent.layout()) if c.isVisible()]
+            for i, a in enumerate(shown):
+                for b in shown[i + 1:]:
+                    both = a.geometry().intersected(b.geometry())
+                    if both.width() > 0 and both.height() > 0:
+                        found.append(f"{owner(a)}: {type(a).__name__} {a.geometry().getRect()} and "
+                                     f"{type(b).__name__} {b.geometry().getRect()} overlap")
+    return found
+
+
 def problems(w) -> list[str]:
-    found = legends_over_data(w)
+    found = legends_over_data(w) + overlapping_widgets(w)
     screen = w.screen().availableGeometry()
     if w.frameGeometry().height() > screen.height() or w.frameGeometry().width() > screen.width():
         found.append(f"window {w.frameGeometry().size().toTuple()} larger than the screen {screen.size().toTuple()}")
