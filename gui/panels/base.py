@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from PySide6.QtCore import QEvent, QSize, Qt
-from PySide6.QtWidgets import QCheckBox, QFrame, QHBoxLayout, QLabel, QScrollArea, QWidget
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
+from PySide6.QtWidgets import QCheckBox, QDockWidget, QFrame, QHBoxLayout, QLabel, QScrollArea, QWidget
 
 from gui.i18n import translate
 
@@ -19,11 +19,31 @@ class CaptionLabel(QLabel):
     above it (the GAN losses' formula across the "step" axis label); as a minimum, the plot gives way
     (down to its own minimum) or the dock asks for room."""
 
+    _followed_dock = False
+
+    def fit_height(self) -> None:
+        # Only where it is seen: Qt lays out a dock in a hidden tab at its narrowest, where the caption would
+        # ask for many lines, and the stack (so the window) for that height. Its tab chosen, it fits again.
+        need = self.heightForWidth(self.width()) if not self.visibleRegion().isEmpty() else 0
+        if need >= 0 and need != self.minimumHeight():
+            self.setMinimumHeight(need)
+
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        need = self.heightForWidth(self.width())
-        if need > 0 and need != self.minimumHeight():
-            self.setMinimumHeight(need)
+        self.fit_height()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.fit_height()
+        dock = self.parentWidget()
+        while dock is not None and not isinstance(dock, QDockWidget):
+            dock = dock.parentWidget()
+        if dock is not None and not self._followed_dock:  # its tab chosen or left: seen or not, same size
+            self._followed_dock = True
+            dock.visibilityChanged.connect(self._dock_shown_or_hidden)
+
+    def _dock_shown_or_hidden(self, _shown: bool) -> None:
+        QTimer.singleShot(0, self, self.fit_height)  # once the stack has placed it (not after the label is gone)
 
 
 class Panel(QWidget):

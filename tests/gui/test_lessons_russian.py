@@ -125,7 +125,11 @@ def test_a_russian_lesson_clips_no_label_and_no_button(qtbot, screen_of_size, ru
 
         def settled() -> list[str]:
             w.redraw_all()
-            return clipped_in(lesson)
+            found = clipped_in(lesson)
+            screen = w.screen().availableGeometry()
+            if not screen.contains(w.frameGeometry()):  # the lesson's longer text must not push the window out
+                found.append(f"window {w.frameGeometry().getRect()} outside the screen {screen.getRect()}")
+            return found
         qtbot.waitUntil(lambda: all(v.text() not in ("", "–") for v in lesson.values.values()), timeout=TIMEOUT_MS)
         assert settled() == []
 
