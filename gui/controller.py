@@ -38,8 +38,10 @@ SHADOW_MIN_INTERVAL_S = {"thread": float(os.environ.get("GENVIZ_SNAPSHOT_S", 0.2
 
 
 def history_until(history: dict, step: int) -> dict:
-    """The window's history dict as it was at `step`: rows up to it, the newest of them as "last"."""
-    keep = np.asarray(history["steps"]) <= step
+    """The window's history dict as it was when the run was at `step`: the rows of the steps before it
+    (the row of step s is that step's loss, sent once it is done, with the count s + 1), the newest of
+    them as "last". So a past step shows the curves and figures the window showed live at that step."""
+    keep = np.asarray(history["steps"]) < step
     steps, values = np.asarray(history["steps"])[keep], np.asarray(history["values"])[keep]
     last = values[-1].copy() if len(values) else np.full(len(history["names"]), np.nan)
     return {**history, "steps": steps, "values": values, "last": last, "step": int(step)}

@@ -41,9 +41,10 @@ def round16(n: int) -> int:
 
 
 def history_until(history: MetricHistory, step: int) -> dict | None:
-    """The window's Session.history as it stood at `step`: the run's rows up to that step."""
+    """The window's Session.history as it stood at `step`: the run's rows of the steps before it, as the
+    window had them live at that step (gui.controller.history_until)."""
     steps, values = history.arrays()
-    keep = steps <= step
+    keep = steps < step
     if not keep.any():
         return None
     steps, values = steps[keep], values[keep]
@@ -104,9 +105,11 @@ class Replay:
         self.embedded = embedded
         self.canvas = self._layout(panel)
         # What panels read of the window's Session; `viewing` is the past step shown (as the window's
-        # scrubber sets it): panels that keep a record show it up to that step.
+        # scrubber sets it): panels that keep a record show it up to that step. At step 0 there are no rows
+        # yet: panels that then say what they wait for read state and device, here those of a built model
+        # that has not started, as the window was at step 0.
         self.session = SimpleNamespace(model=self.model, snapshot=None, snapshot_version=0, history=None,
-                                       history_version=0, viewing=None)
+                                       history_version=0, viewing=None, state="idle", device="cpu")
         if not embedded:
             self.canvas.setAttribute(Qt.WA_DontShowOnScreen)  # laid out and drawn, never shown (the window exports too)
             self.canvas.show()

@@ -131,16 +131,19 @@ class DHistogramPanel(Panel):
         picture = b.picture(REAL, FAKE)
         filled = np.arange(b.capacity) >= b.capacity - b.filled
         shown = filled if session.viewing is None else filled & (b.steps <= session.viewing)
-        if not shown.any():
-            return
         picture[filled & ~shown] = 1.0  # showing a past step: the columns after it are not there yet
-        newest = int(np.nonzero(shown)[0][-1])
         self.image.setImage(picture, autoLevels=False, levels=(0.0, 1.0))
         if self._range != (b.low, b.high):  # set once per range, not per frame
             self._range = (b.low, b.high)
             self.image.setRect(QRectF(-b.capacity, b.low, b.capacity, b.high - b.low))
             self.time_plot.setYRange(b.low, b.high, padding=0.02)
             self.time_plot.setLabel("left", translate("Panels", "D output") if b.probability else translate("Panels", "critic value"))
+        if not shown.any():  # a past step older than every column kept (a loaded run's): none of the later ones
+            for bars in (self.now_real, self.now_fake):
+                bars.setOpts(x0=[0], y=[0], height=[0], width=[0])
+            self.span.setText("")
+            return
+        newest = int(np.nonzero(shown)[0][-1])
         first = int(b.steps[b.capacity - b.filled])
         self.span.setText(translate("Panels", "steps {:,} → {:,}").format(first, int(b.steps[newest])))
         real, fake = b.counts[0, newest], b.counts[1, newest]

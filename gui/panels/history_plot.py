@@ -58,13 +58,14 @@ def overlay_key_html(names) -> str:
 
 
 def compared_column(run, name: str, until: int | None) -> tuple[np.ndarray, np.ndarray] | None:
-    """A compared run's (steps, values) of one metric, up to step `until` (the step the window shows)."""
+    """A compared run's (steps, values) of one metric, as this run's history at step `until` (the step the
+    window shows): the rows of the steps before it (gui.controller.history_until)."""
     h = run.history
     if not h or name not in h["names"] or len(h["steps"]) == 0:
         return None
     steps, values = h["steps"], h["values"][:, h["names"].index(name)]
     if until is not None:
-        keep = steps <= until
+        keep = steps < until
         steps, values = steps[keep], values[keep]
     return (steps, values) if len(steps) else None
 
