@@ -144,3 +144,44 @@ def test_a_bad_folder_gives_a_dialog_and_the_window_goes_on(qtbot, window, tmp_p
     assert w.compare.runs == [] and w.session.compared == []
     press(qtbot, w, "step")  # the window goes on
     qtbot.waitUntil(lambda: w.session.step == 1, timeout=TIMEOUT_MS)
+
+
+VAE_TRAIN = ["train", "--model", "vae", "--dataset", "moons", "--seed", "3", "--device", "cpu", "--steps", "40",
+             "--set", "vae.hidden=16", "--set", "data.batch_size=64"]
+
+
+@pytest.fixture(scope="module")
+def vae_runs(tmp_path_factory):
+    """Two saved VAE runs on moons that differ only in β: 1 and 4."""
+    torch.set_num_threads(1)
+    root = tmp_path_factory.mktemp("compare-vae")
+    for beta in (1, 4):
+        assert main.run([*VAE_TRAIN, "--set", f"vae.beta={beta}", "--out", str(root / f"beta{beta}")]) == 0
+    return root
+
+
+def test_a_vae_window_overlays_each_beta_runs_own_curves_named_in_the_key(qtbot, vae_runs):
+    from gui.panels.history_plot import HistoryPlotPanel
+
+    w = open_window(qtbot, "vae", "moons", settings={"vae.hidden": "16", "data.batch_size": "64"}, placement="thread")
+    try:
+        assert w.compare_with(vae_runs / "beta1") and w.compare_with(vae_runs / "beta4")
+        plots = [p for p in w.panels.all() if isinstance(p, HistoryPlotPanel)]
+        assert plots
+        for panel in plots:
+            panel.render(w.session)
+            metrics = [name for name, _ in panel.overlay_columns()]
+            assert len(panel.overlays) == 2 * len(metrics) > 0  # a curve per run and keyed metric
+            for run in ("beta1", "beta4"):
+                history = read_history(vae_runs / run)
+                steps, values = history.arrays()
+                for metric in metrics:
+                    x, y = overlay_data(panel, run, metric)
+                    assert np.array_equal(x, steps) and np.array_equal(y, values[:, history.names.index(metric)])
+                assert run in panel.key.text()
+        losses = next(p for p in plots if p.object_name == "vae_losses")
+        assert [name for name, _ in losses.overlay_columns()] == ["loss", "recon", "kl"]
+        # β weighs the KL in what is minimised: the two runs' KL curves part
+        assert not np.array_equal(overlay_data(losses, "beta1", "kl")[1], overlay_data(losses, "beta4", "kl")[1])
+    finally:
+        close_window(w)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import xml.etree.ElementTree as ET
 
 import imageio.v3 as iio
@@ -173,3 +174,88 @@ def _unwritable(qtbot, w, tmp_path):
         qtbot.waitUntil(lambda: w.session.step == 3, timeout=TIMEOUT_MS)
     finally:
         locked.chmod(0o755)
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def svg_shapes(root) -> list[tuple[str, np.ndarray]]:
+    """Every path, polyline and image of a Qt SVG as (tag, its points in the document's coordinates): Qt
+    writes each state change as a <g transform="matrix(...)"> around the shapes it draws."""
+    parents = {child: parent for parent in root.iter() for child in parent}
+    shapes = []
+    for element in root.iter():
+        tag = element.tag.removeprefix(SVG)
+        if tag not in ("path", "polyline", "image"):
+            continue
+        transform = parents[element].get("transform", "matrix(1,0,0,1,0,0)")
+        a, b, c, d, e, f = (float(v) for v in transform.removeprefix("matrix(").rstrip(")").split(","))
+        if tag == "image":
+            x, y, w, h = (float(element.get(k)) for k in ("x", "y", "width", "height"))
+            points = np.array([[x, y], [x + w, y + h]])
+        else:
+            numbers = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", element.get("points") or element.get("d"))]
+            points = np.array(numbers[: len(numbers) // 2 * 2]).reshape(-1, 2)
+        shapes.append((tag, points @ np.array([[a, b], [c, d]]) + [e, f]))
+    return shapes
+
+
+def in_window(plot, w, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Data points of a pyqtgraph plot where the window draws them, in the window's pixels."""
+    from PySide6.QtCore import QPoint, QPointF
+
+    box = plot.getPlotItem().getViewBox()
+    origin = plot.viewport().mapTo(w, QPoint(0, 0))
+    out = []
+    for px, py in zip(x, y, strict=True):
+        at = plot.viewportTransform().map(box.mapViewToScene(QPointF(float(px), float(py))))
+        out.append((at.x() + origin.x(), at.y() + origin.y()))
+    return np.array(out)
+
+
+def test_svg_of_the_whole_window_through_the_export_menu(qtbot, window, tmp_path):
+    """Export > Picture, "The whole window", a name ending .svg: one SVG document the window's size, with the
+    main view's points and the D outputs panel's histograms where the window draws them."""
+    w = window
+    steps(qtbot, w, 6)
+    wait_drawn(qtbot, w)
+    out = tmp_path / "window.svg"
+    asked = []
+    w.ask_export_target = lambda title, choices: asked.append(choices) or "window"  # the dialogs' answers
+    w.ask_export_path = lambda title, kinds, proposed: asked.append(kinds) or out
+    w.actions_by_name["export_picture"].trigger()
+    assert "window" in asked[0] and "svg" in asked[1] and w.last_message[0] == "notice"
+
+    root = ET.parse(out).getroot()
+    assert root.tag == f"{SVG}svg" and "step 6" in root.find(f"{SVG}title").text
+    assert [float(v) for v in root.get("viewBox").split()] == [0, 0, w.width(), w.height()]
+    width_mm, height_mm = (float(root.get(k).removesuffix("mm")) for k in ("width", "height"))
+    assert width_mm / height_mm == pytest.approx(w.width() / w.height(), rel=1e-3)
+    shapes = svg_shapes(root)
+
+    # The main view: a dot (a small image) centred on each real point it shows
+    plane, snap = w.panels.main, w.session.snapshot
+    (x0, x1), (y0, y1) = plane.plot.getViewBox().viewRange()
+    real = np.asarray(snap["real"])
+    real = real[(real[:, 0] > x0) & (real[:, 0] < x1) & (real[:, 1] > y0) & (real[:, 1] < y1)]
+    dots = np.array([points.mean(0) for tag, points in shapes if tag == "image" and np.ptp(points[:, 0]) < 20])
+    where = in_window(plane.plot, w, real[:, 0], real[:, 1])
+    nearest = np.min(np.linalg.norm(where[:, None] - dots[None], axis=2), axis=1)
+    assert len(real) > 100 and np.mean(nearest < 1.0) > 0.95
+
+    # The D outputs panel, in a dock of its own: each histogram's bars, every corner a vertex of a drawn line
+    d_outputs = next(p for p in w.panels.all() if p.object_name == "gan_d_outputs")
+    vertices = np.concatenate([points for tag, points in shapes if tag != "image"])
+    for curve in (d_outputs.hist_real, d_outputs.hist_fake):
+        edges, fractions = np.asarray(curve.xData), np.asarray(curve.yData)
+        assert len(edges) == d_outputs.BINS + 1 and fractions.max() > 0
+        corners = in_window(d_outputs.hist, w, np.c_[edges[:-1], edges[1:]].ravel(), np.repeat(fractions, 2))
+        nearest = np.min(np.linalg.norm(corners[:, None] - vertices[None], axis=2), axis=1)
+        assert nearest.max() < 1.0
+    assert not window_rect(w, d_outputs).intersects(window_rect(w, plane))  # two panels, apart
+
+
+def window_rect(w, widget):
+    from PySide6.QtCore import QPoint, QRect
+
+    return QRect(widget.mapTo(w, QPoint(0, 0)), widget.size())
