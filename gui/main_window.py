@@ -37,6 +37,7 @@ from gui.dock_layout import whole_tab_titles
 from gui.draw_points import DATA_DIR_ENV
 from gui.draw_scheduler import DrawScheduler
 from gui.i18n import LANGUAGES, installed_language, remember_language, translate
+from gui.panels.base import keeps_record
 from gui.panels.registry import PanelSet, build_panels
 from gui.settings_panel import SettingsPanel
 from gui.timeline_bar import TimelineBar
@@ -252,6 +253,7 @@ class MainWindow(QMainWindow):
             dock.deleteLater()
         self.docks.clear()
         self.panels = build_panels(self.session.model)
+        self._replay_recorded_past()
         old = self.centralWidget()
         self.setCentralWidget(self.panels.main)
         if old is not None:
@@ -869,6 +871,28 @@ class MainWindow(QMainWindow):
         labels["elapsed"].setText(f"{elapsed // 3600:d}:{elapsed // 60 % 60:02d}:{elapsed % 60:02d}")
         if s.device:
             labels["device"].setText(translate("MainWindow", "device: {}").format(s.device))
+
+    def _replay_recorded_past(self) -> None:
+        """A loaded run's panels that keep a record over time (the D histograms, sample quality) get its past
+        from its timeline: the shadow computes every recorded frame's views, oldest first, before any live
+        ones (asked now, before the engine has the run, so none can come first). An attached window's
+        timeline arrives in parts while live views flow, so its records start when it attached."""
+        s = self.session
+        if s.run_dir is None or s.remote or s.timeline is None or s.shadow is None:
+            return
+        if any(keeps_record(p) for p in self.panels.all()):
+            s.shadow.past_ready.connect(self._on_past_views)
+            s.shadow.replay(s.timeline.frames())
+
+    def _on_past_views(self) -> None:
+        shadow = self.session.shadow
+        if self.panels is None or shadow is None:
+            return
+        for snap in shadow.take_past():
+            self.panels.collect(snap)
+        for panel in self.panels.all():
+            if keeps_record(panel):
+                panel.force_redraw()
 
     def _on_snapshot_arrived(self) -> None:
         """Panels that keep a record over time (the D histograms) take every snapshot as it comes,

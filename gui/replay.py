@@ -26,7 +26,7 @@ from core.config import RunConfig
 from core.history import MetricHistory
 from core.snapshot import Snapshot
 from core.timeline import Frame
-from gui.panels.base import Panel
+from gui.panels.base import Panel, keeps_record
 from gui.panels.registry import build_panels
 
 MAIN = "main"  # --panel main: the model's main view, whatever its own name
@@ -67,10 +67,6 @@ class UnknownPanel(KeyError):
     def __init__(self, name: str, allowed: list[str]):
         super().__init__(name)
         self.allowed = allowed
-
-
-def collects(panel: Panel) -> bool:
-    return type(panel).collect is not Panel.collect
 
 
 class Titled(QWidget):
@@ -152,7 +148,7 @@ class Replay:
     @property
     def needs_warm_up(self) -> bool:
         """Some panel shown keeps a record over time, so frames before the first drawn matter."""
-        return any(collects(p) for p in self.shown)
+        return any(keeps_record(p) for p in self.shown)
 
     def snapshot_of(self, frame: Frame) -> Snapshot:
         """The model's own views at this frame: as the shadow model computes them from weights."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from collections import deque
 
 from PySide6.QtCore import QThread, Signal
 
@@ -33,6 +34,7 @@ FULL_INTERVAL_S = 0.15
 
 class ShadowModel(QThread):
     ready = Signal()  # a new snapshot waits in take()
+    past_ready = Signal()  # snapshots of recorded frames wait in take_past(), oldest first (see replay)
 
     def __init__(self, model, run_id: str, share: float, min_interval_s: float = MIN_INTERVAL_S,
                  full_interval_s: float = FULL_INTERVAL_S, cost_clock=time.thread_time, parent=None):
@@ -49,6 +51,9 @@ class ShadowModel(QThread):
         self._last: Snapshot | None = None  # the newest computed; quick refreshes build on it
         self._last_full_at = float("-inf")
         self._unfinished: Message | None = None  # weights whose views only the main view has so far
+        self._past_frames: deque = deque()  # recorded frames (core.timeline.Frame) whose views are wanted
+        self._past: list[Snapshot] = []  # their snapshots, computed and not yet taken
+        self._prepared = False
         self._stop = False
         LIVE_THREADS.add(self)
 
@@ -60,6 +65,19 @@ class ShadowModel(QThread):
         with self._cond:
             self._weights = msg
             self._cond.notify_all()
+
+    def replay(self, frames) -> None:
+        """Compute the full views of these recorded frames, oldest first, before any weights offered
+        after this call: a loaded run's panels that keep a record over time (the D histograms, sample
+        quality) get its past, in step order, as if they had watched it live."""
+        with self._cond:
+            self._past_frames.extend(frames)
+            self._cond.notify_all()
+
+    def take_past(self) -> list[Snapshot]:
+        with self._cond:
+            past, self._past = self._past, []
+            return past
 
     def take(self) -> Snapshot | None:
         with self._cond:
@@ -74,18 +92,18 @@ class ShadowModel(QThread):
 
     # -- its own thread -----------------------------------------------------------------
     def run(self) -> None:
-        prepared = False
         next_at = 0.0
         while True:
             with self._cond:
                 msg = self._wait_for_work(next_at)
             if msg is None:
                 return
+            if not isinstance(msg, Message):  # a recorded frame (replay): its views, not paced
+                self._replay_one(msg)
+                continue
             t0, c0 = time.perf_counter(), self.cost_clock()
             try:
-                if not prepared:  # e.g. the image GAN's digit classifier, from the cache the engine filled
-                    self.model.prepare(lambda message: None)
-                    prepared = True
+                self._prepare()
                 snap = self._snapshot_of(msg)
             except Exception as exc:  # a bad state must not end the views for good
                 print(f"genviz: could not compute the views at step {msg.body.get('step')}: {exc}", file=sys.stderr)
@@ -97,13 +115,16 @@ class ShadowModel(QThread):
                     self._snapshot = snap
                     self.ready.emit()
 
-    def _wait_for_work(self, next_at: float) -> Message | None:
-        """Under the lock: the weights to compute the views of next, or None to stop. The newest weights
+    def _wait_for_work(self, next_at: float):
+        """Under the lock: a recorded frame to replay (first, unpaced), or the weights to compute the views
+        of next, or None to stop. The newest weights
         offered, not before `next_at` (the rate; newer weights may replace them meanwhile). With none
         offered, the weights of the last main-view refresh once a full snapshot is due: when a run
         pauses, every panel ends on the views of the step it paused at."""
         while not self._stop:
             now = time.perf_counter()
+            if self._past_frames:
+                return self._past_frames.popleft()
             if self._weights is not None:
                 if now >= next_at:
                     msg, self._weights = self._weights, None
@@ -118,6 +139,28 @@ class ShadowModel(QThread):
             else:
                 self._cond.wait()
         return None
+
+    def _prepare(self) -> None:
+        if not self._prepared:  # e.g. the image GAN's digit classifier, from the cache the engine filled
+            self.model.prepare(lambda message: None)
+            self._prepared = True
+
+    def _replay_one(self, frame) -> None:
+        import torch
+
+        try:
+            self._prepare()
+            self.model.load_state_dict({k: torch.from_numpy(v) for k, v in frame.weights.items()})
+            with torch.no_grad():
+                self.model.eval()
+                snap = Snapshot(frame.step, self.model.snapshot())
+                self.model.train()
+        except Exception as exc:  # a frame that does not fit this model: the record just lacks it
+            print(f"genviz: could not compute the views of recorded step {frame.step}: {exc}", file=sys.stderr)
+            return
+        with self._cond:
+            self._past.append(snap)
+        self.past_ready.emit()
 
     def _snapshot_of(self, msg: Message) -> Snapshot:
         import torch  # here, not at the top: the window shows itself before torch has loaded

@@ -115,6 +115,11 @@ class Panel(QWidget):
         raise NotImplementedError
 
 
+def keeps_record(panel: Panel) -> bool:
+    """The panel keeps a record over time (it has a collect of its own), so its past needs every snapshot."""
+    return type(panel).collect is not Panel.collect
+
+
 def sized(width: int, height: int):
     """A class decorator: the panel's preferred size, which sets its dock's first size
     (the window only sizes the first right dock itself)."""

@@ -131,8 +131,13 @@ class DHistogramPanel(Panel):
         picture = b.picture(REAL, FAKE)
         filled = np.arange(b.capacity) >= b.capacity - b.filled
         shown = filled if session.viewing is None else filled & (b.steps <= session.viewing)
-        picture[filled & ~shown] = 1.0  # showing a past step: the columns after it are not there yet
-        self.image.setImage(picture, autoLevels=False, levels=(0.0, 1.0))
+        later = int((filled & ~shown).sum())
+        if later:  # showing a past step: as it looked then, its newest column at the right, the later ones not there
+            picture[later:] = picture[:-later].copy()
+            picture[:later] = 1.0
+        # Copies: the picture buffer and the counts are rewritten in place by the next push, and pyqtgraph keeps
+        # what it is given (it may render it again later, e.g. on a resize)
+        self.image.setImage(picture.copy(), autoLevels=False, levels=(0.0, 1.0))
         if self._range != (b.low, b.high):  # set once per range, not per frame
             self._range = (b.low, b.high)
             self.image.setRect(QRectF(-b.capacity, b.low, b.capacity, b.high - b.low))
@@ -146,7 +151,7 @@ class DHistogramPanel(Panel):
         newest = int(np.nonzero(shown)[0][-1])
         first = int(b.steps[b.capacity - b.filled])
         self.span.setText(translate("Panels", "steps {:,} → {:,}").format(first, int(b.steps[newest])))
-        real, fake = b.counts[0, newest], b.counts[1, newest]
+        real, fake = b.counts[0, newest].copy(), b.counts[1, newest].copy()
         edges = b.edges()
         width = edges[1] - edges[0]
         for bars, fractions in ((self.now_real, real), (self.now_fake, fake)):

@@ -19,6 +19,7 @@ from core.snapshot import Snapshot
 from gui.panels.gan_image_panels import DHistogramPanel
 from gui.panels.histogram_history import HistogramHistory
 from gui.panels.registry import build_panels
+from gui.style import FAKE, REAL
 
 SMALL = {"gan.channels": "8", "gan.latent_dim": "8", "data.batch_size": "16", "gan.ema": "0",
          "train.device": "cpu", "train.seed": "3"}
@@ -137,8 +138,11 @@ def test_showing_a_past_step_draws_the_d_histogram_only_up_to_it(qtbot):
     buffer, image = d_hist.buffer, np.asarray(d_hist.image.image)
     later = buffer.steps > 3
     assert later.sum() == SNAPSHOTS - 3
-    assert np.all(image[later] == 1.0)  # not there yet at step 3
-    assert np.all((image[-SNAPSHOTS:][~later[-SNAPSHOTS:]] < 1.0).any(axis=(1, 2)))  # steps 1..3 inked
+    # As the panel looked live at step 3: steps 1..3 inked at the right edge, step 3 newest; the rest not there yet
+    assert np.all((image[-3:] < 1.0).any(axis=(1, 2)))
+    assert np.all(image[:-3] == 1.0)
+    filled = buffer.capacity - buffer.filled
+    assert np.array_equal(image[-3:], buffer.picture(REAL, FAKE)[filled:filled + 3])
     column = int(np.nonzero(buffer.steps == 3)[0][0])
     assert np.allclose(d_hist.now_real.opts["width"], buffer.counts[0, column])
     assert "→ 3" in d_hist.span.text()

@@ -126,3 +126,41 @@ def test_the_shadow_paces_itself_by_its_cost_clock_not_by_wall_time(qtbot, train
     finally:
         assert shadow.stop()
     assert (first["step"], second["step"]) == (1, 2)
+
+
+def test_replayed_frames_come_oldest_first_as_full_views_and_before_weights_offered_after(qtbot):
+    """A loaded run's record-keeping panels get its past from the timeline: the shadow computes each recorded
+    frame's full views (the model's own snapshot() of that frame's weights), in step order, before the views
+    of any weights offered after replay() was asked."""
+    from core.timeline import Frame
+
+    torch.manual_seed(0)
+    cfg = build_config("gan", "ring8", overrides={"gan.hidden": 16, "data.batch_size": 32})
+    model = build_model(cfg)
+    frames = []
+    for step in range(3):
+        frames.append(Frame(step, {k: v.copy() for k, v in weights_of(model)["weights"].items()}))
+        model.training_step(step)
+    shadow = ShadowModel(build_model(cfg, views_only=True), "run-1", share=1.0, min_interval_s=0.0)
+    order: list[str] = []
+    shadow.past_ready.connect(lambda: order.append("past"))
+    shadow.ready.connect(lambda: order.append("live"))
+    shadow.replay(frames)
+    shadow.offer(weights_message(model, 3))
+    shadow.start()
+    try:
+        qtbot.waitUntil(lambda: "live" in order, timeout=TIMEOUT_MS)
+    finally:
+        assert shadow.stop()
+    assert order == ["past"] * 3 + ["live"]
+    past = shadow.take_past()
+    assert [snap.step for snap in past] == [0, 1, 2] and all(snap.is_full for snap in past)
+    reference = build_model(cfg, views_only=True)
+    for frame, snap in zip(frames, past, strict=True):
+        reference.load_state_dict({k: torch.from_numpy(v) for k, v in frame.weights.items()})
+        reference.eval()
+        with torch.no_grad():
+            expected = reference.snapshot()
+        assert np.array_equal(snap["d_real_values"], expected["d_real_values"])
+    assert not np.array_equal(past[0]["d_fake_values"], past[2]["d_fake_values"])  # each its own frame's
+    assert shadow.take()["step"] == 3
