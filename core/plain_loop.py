@@ -3,6 +3,7 @@ headless trainer, each timed in a fresh process for `bench` (gui/bench.py):
 
     python -m core.plain_loop headless MODEL DATASET STEPS   -> {"steps_per_s": ...}
     python -m core.plain_loop engine MODEL DATASET STEPS     -> {"steps_per_s": ...}
+    python -m core.plain_loop recording MODEL DATASET STEPS  -> {"record_share": ...} (see recording_share)
     python -m core.plain_loop plain STEPS ROUNDS             -> headless vs. the plain loop, interleaved
 
 So "no slower than a plain script" is measured, not assumed, and the window's cost is measured
@@ -117,6 +118,34 @@ def engine_steps_per_sec(model: str, dataset: str, steps: int) -> float:
     return ended[0]["run_steps"] / ended[0]["run_wall_s"]
 
 
+def recording_share(model: str, dataset: str, steps: int) -> dict:
+    """The timeline's cost to training, timed where it is paid: the engine (as engine_steps_per_sec runs it)
+    with every Timeline.record call timed, over the wall time of its loop. Unlike a ratio of two runs'
+    steps/s, this is not lost in the machine's drift of a few per cent between runs."""
+    from core.timeline import Timeline
+
+    spent = [0.0, 0]
+    record = Timeline.record
+
+    def timed_record(self, *args, **kwargs):
+        t0 = time.perf_counter()
+        try:
+            return record(self, *args, **kwargs)
+        finally:
+            spent[0] += time.perf_counter() - t0
+            spent[1] += 1
+
+    Timeline.record = timed_record
+    try:
+        started = time.perf_counter()
+        rate = engine_steps_per_sec(model, dataset, steps)
+        loop_s = steps / rate
+    finally:
+        Timeline.record = record
+    return {"steps_per_s": rate, "loop_s": loop_s, "record_s": spent[0], "record_calls": spent[1],
+            "record_share": spent[0] / loop_s, "wall_s": time.perf_counter() - started}
+
+
 def headless_vs_plain(steps: int, rounds: int) -> dict:
     cfg = build_config("gan", "ring8", overrides={"train.steps": steps})
     runs: dict[str, list[float]] = {"headless": [], "plain": [], "plain_with_same_metrics": []}
@@ -136,6 +165,8 @@ def main(argv: list[str]) -> dict:
         return {"steps_per_s": headless_steps_per_sec(argv[1], argv[2], int(argv[3]))}
     if argv[0] == "engine":
         return {"steps_per_s": engine_steps_per_sec(argv[1], argv[2], int(argv[3]))}
+    if argv[0] == "recording":
+        return recording_share(argv[1], argv[2], int(argv[3]))
     return headless_vs_plain(int(argv[1]), int(argv[2]))
 
 

@@ -23,7 +23,8 @@ per-panel frames/s, snapshots/s, history lag and timer lateness meanwhile; slide
 VAE); the traffic on the window's socket at the default rates (MB/s it receives, bytes/s it sends).
 
 And issue 12's: scrubbing to recorded steps (every panel redrawn); steps/s of the same window run with
-the timeline off and on (GAN ring8, and VAE MNIST but not with --quick); the timeline's size on disk for a
+the timeline off and on (GAN ring8, and VAE MNIST but not with --quick), and the share of the engine's loop
+time spent in the timeline's record calls (core.plain_loop recording_share); the timeline's size on disk for a
 default-length run of each (extrapolated from the real frames, see timeline_on_disk); seconds to write
 a 200-frame GIF of the GAN's main view (with --quick, 50 frames, scaled).
 """
@@ -310,7 +311,9 @@ def recording_cost(app, model: str, dataset: str, steps: int, rounds: int) -> di
             rates[mode].append(train_and_watch(window, steps)["steps_per_s"])
             close_window(app, window)
     off, on = float(np.median(rates["off"])), float(np.median(rates["on"]))
-    return {"steps": steps, "rounds": rounds, "off_steps_per_s": off, "on_steps_per_s": on, "on_over_off": on / off}
+    share = child_json("recording", model, dataset, steps)  # timed where it is paid, free of the runs' drift
+    return {"steps": steps, "rounds": rounds, "off_steps_per_s": off, "on_steps_per_s": on, "on_over_off": on / off,
+            "engine_record_share": share["record_share"], "engine_record_calls": share["record_calls"]}
 
 
 def timeline_on_disk(window) -> dict:
@@ -672,7 +675,9 @@ def recording(m: dict) -> list[str]:
     if "recording_cost" in m:
         r = m["recording_cost"]
         lines.append(f"  timeline recording on / off, window open: {r['on_over_off']:.3f} "
-                     f"({r['on_steps_per_s']:.0f} vs {r['off_steps_per_s']:.0f} steps/s, {r['rounds']} rounds)")
+                     f"({r['on_steps_per_s']:.0f} vs {r['off_steps_per_s']:.0f} steps/s, {r['rounds']} rounds); "
+                     f"the engine's loop spent {r['engine_record_share']:.3%} of its time recording "
+                     f"({r['engine_record_calls']} frames offered)")
     if "timeline_on_disk" in m:
         t = m["timeline_on_disk"]
         lines.append(f"  timeline of a default run ({t['default_train_steps']} steps, extrapolated): "

@@ -96,6 +96,7 @@ def test_bench_reports_every_figure():
     # Issue 12: recording off and on in the same window run; a default run's timeline on disk; a GIF.
     rec = figures["models"]["gan/ring8"]["recording_cost"]  # and VAE MNIST's, but not with --quick
     assert finite(rec["off_steps_per_s"], rec["on_steps_per_s"], rec["on_over_off"]) and rec["on_over_off"] > 0
+    assert finite(rec["engine_record_share"]) and rec["engine_record_share"] > 0 and rec["engine_record_calls"] > 0
     for key in ("gan/ring8", "vae/mnist"):
         disk = figures["models"][key]["timeline_on_disk"]
         assert finite(disk["file_mb"], disk["frame_mb"], disk["budget_mb"]) and disk["file_mb"] > 0, key
