@@ -24,7 +24,8 @@ from core.snapshot import Snapshot
 from core.timeline import Timeline
 from gui.engine_link import EngineLink, open_link
 from gui.model_builder import ModelBuilder, build_view_model
-from gui.shadow import MIN_INTERVAL_S, ShadowModel
+from gui.panels.base import rows_at
+from gui.shadow import MIN_INTERVAL_S, ShadowModel, views_of_frame
 
 PLACEMENTS = ("process", "thread", "attach")
 # With the engine in the window's process, snapshots share the GIL with training: at most 2% of
@@ -38,10 +39,9 @@ SHADOW_MIN_INTERVAL_S = {"thread": float(os.environ.get("GENVIZ_SNAPSHOT_S", 0.2
 
 
 def history_until(history: dict, step: int) -> dict:
-    """The window's history dict as it was when the run was at `step`: the rows of the steps before it
-    (the row of step s is that step's loss, sent once it is done, with the count s + 1), the newest of
-    them as "last". So a past step shows the curves and figures the window showed live at that step."""
-    keep = np.asarray(history["steps"]) < step
+    """The window's history dict as it was when the run was at `step` (its rows then: gui.panels.base.rows_at),
+    the newest of them as "last". So a past step shows the curves and figures the window showed live then."""
+    keep = rows_at(history["steps"], step)
     steps, values = np.asarray(history["steps"])[keep], np.asarray(history["values"])[keep]
     last = values[-1].copy() if len(values) else np.full(len(history["names"]), np.nan)
     return {**history, "steps": steps, "values": values, "last": last, "step": int(step)}
@@ -237,15 +237,9 @@ class Session(QObject):
         frame = self.timeline.nearest(step) if self.timeline is not None else None
         if frame is None or self.model is None or self.live_history is None:
             return None
-        import torch
-
         if self._past_model is None:
             self._past_model = build_view_model(self.cfg, self.placement)
-        model = self._past_model
-        model.load_state_dict({k: torch.from_numpy(np.asarray(v)) for k, v in frame.weights.items()})
-        with torch.no_grad():
-            model.eval()
-            self.snapshot = Snapshot(frame.step, model.snapshot())
+        self.snapshot = views_of_frame(self._past_model, frame)
         self.viewing = frame.step
         self.history = history_until(self.live_history, frame.step)
         self.history_version += 1

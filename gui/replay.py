@@ -16,7 +16,6 @@ import sys
 from types import SimpleNamespace
 
 import numpy as np
-import torch
 from PySide6.QtCore import QPoint, QSize, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QApplication, QGridLayout, QLabel, QVBoxLayout, QWidget
@@ -26,8 +25,10 @@ from core.config import RunConfig
 from core.history import MetricHistory
 from core.snapshot import Snapshot
 from core.timeline import Frame
+from gui.controller import history_until as window_history_until
 from gui.panels.base import Panel, keeps_record
 from gui.panels.registry import build_panels
+from gui.shadow import views_of_frame
 
 MAIN = "main"  # --panel main: the model's main view, whatever its own name
 MAIN_SIZE = QSize(720, 720)
@@ -41,15 +42,12 @@ def round16(n: int) -> int:
 
 
 def history_until(history: MetricHistory, step: int) -> dict | None:
-    """The window's Session.history as it stood at `step`: the run's rows of the steps before it, as the
-    window had them live at that step (gui.controller.history_until)."""
+    """The window's Session.history as it stood at `step` (gui.controller.history_until); None before the
+    first row."""
     steps, values = history.arrays()
-    keep = steps < step
-    if not keep.any():
-        return None
-    steps, values = steps[keep], values[keep]
-    return {"steps": steps, "values": values, "names": history.names, "last": values[-1].astype(np.float64),
-            "step": int(step), "steps_per_sec": 0.0, "train_seconds": 0.0, "sent_at": 0.0}
+    past = window_history_until({"steps": steps, "values": values, "names": history.names, "steps_per_sec": 0.0,
+                                 "train_seconds": 0.0, "sent_at": 0.0}, step)
+    return past if len(past["steps"]) else None
 
 
 def drawable(panels) -> list[Panel]:
@@ -152,10 +150,7 @@ class Replay:
 
     def snapshot_of(self, frame: Frame) -> Snapshot:
         """The model's own views at this frame: as the shadow model computes them from weights."""
-        self.model.load_state_dict({k: torch.from_numpy(np.asarray(v)) for k, v in frame.weights.items()})
-        with torch.no_grad():
-            self.model.eval()
-            return Snapshot(frame.step, self.model.snapshot())
+        return views_of_frame(self.model, frame)
 
     def warm_up(self, frame: Frame) -> None:
         """Hand a frame before the first drawn to the panels that collect (nothing is drawn)."""

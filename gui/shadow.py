@@ -20,6 +20,7 @@ import threading
 import time
 from collections import deque
 
+import numpy as np
 from PySide6.QtCore import QThread, Signal
 
 from core.protocol import Message, unflatten_arrays
@@ -30,6 +31,20 @@ MIN_INTERVAL_S = 0.04  # 25 Hz at most: steps land at their own times, so this k
 # A model whose main view can be computed alone (a flow's density map) gets a full snapshot at most
 # this often and main-view refreshes in between: the other panels draw at most 7 times a second.
 FULL_INTERVAL_S = 0.15
+
+
+def views_of_frame(model, frame) -> Snapshot:
+    """The model's own full views (snapshot()) at a recorded frame's weights, as the live ones are computed:
+    the shadow's replay of a loaded run, the scrubbed window and export's replay all take them so."""
+    import torch  # here, not at the top: the window shows itself before torch has loaded
+
+    was_training = model.training
+    model.load_state_dict({k: torch.from_numpy(np.asarray(v)) for k, v in frame.weights.items()})
+    with torch.no_grad():
+        model.eval()
+        snap = Snapshot(frame.step, model.snapshot())
+    model.train(was_training)
+    return snap
 
 
 class ShadowModel(QThread):
@@ -146,15 +161,9 @@ class ShadowModel(QThread):
             self._prepared = True
 
     def _replay_one(self, frame) -> None:
-        import torch
-
         try:
             self._prepare()
-            self.model.load_state_dict({k: torch.from_numpy(v) for k, v in frame.weights.items()})
-            with torch.no_grad():
-                self.model.eval()
-                snap = Snapshot(frame.step, self.model.snapshot())
-                self.model.train()
+            snap = views_of_frame(self.model, frame)
         except Exception as exc:  # a frame that does not fit this model: the record just lacks it
             print(f"genviz: could not compute the views of recorded step {frame.step}: {exc}", file=sys.stderr)
             return

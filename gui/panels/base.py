@@ -115,6 +115,13 @@ class Panel(QWidget):
         raise NotImplementedError
 
 
+def rows_at(steps, step: int) -> np.ndarray:
+    """Which metric rows the window had when the run was at `step`: the row of step s is that step's loss,
+    sent once the step is done (with the count at s + 1), so those of the steps before it. The one rule for
+    every past view: the scrubbed window, export's replay and compared runs' overlays."""
+    return np.asarray(steps) < step
+
+
 def keeps_record(panel: Panel) -> bool:
     """The panel keeps a record over time (it has a collect of its own), so its past needs every snapshot."""
     return type(panel).collect is not Panel.collect

@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout
 
 from gui.i18n import translate
-from gui.panels.base import Panel, history_column
+from gui.panels.base import Panel, history_column, rows_at
 from gui.panels.view_range import SteadyRange
 from gui.style import PLOT_MIN_HEIGHT, curve_pen
 
@@ -58,14 +58,14 @@ def overlay_key_html(names) -> str:
 
 
 def compared_column(run, name: str, until: int | None) -> tuple[np.ndarray, np.ndarray] | None:
-    """A compared run's (steps, values) of one metric, as this run's history at step `until` (the step the
-    window shows): the rows of the steps before it (gui.controller.history_until)."""
+    """A compared run's (steps, values) of one metric, as its history was at step `until` (the step the
+    window shows; its rows then: rows_at)."""
     h = run.history
     if not h or name not in h["names"] or len(h["steps"]) == 0:
         return None
     steps, values = h["steps"], h["values"][:, h["names"].index(name)]
     if until is not None:
-        keep = steps < until
+        keep = rows_at(steps, until)
         steps, values = steps[keep], values[keep]
     return (steps, values) if len(steps) else None
 
