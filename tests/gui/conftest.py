@@ -34,3 +34,23 @@ def english_window(monkeypatch):
     import gui.i18n
 
     monkeypatch.setattr(gui.i18n, "system_language", lambda: "en")
+
+
+@pytest.fixture(scope="module")
+def stand_in_classifier_cache(tmp_path_factory):
+    """A classifier cache that holds an untrained stand-in for the MNIST digit classifier. An engine in another
+    process is out of reach of a test's monkeypatches: with CACHE_ENV set to this, its prepare() (and the
+    window's) loads the stand-in instead of training the real classifier, and the image GAN's class
+    histogram has figures to show."""
+    import torch
+
+    import core.classifier as clf
+
+    root = tmp_path_factory.mktemp("classifier-cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(clf.CACHE_ENV, str(root))
+        torch.manual_seed(0)
+        clf.save_classifier(clf.DigitClassifier({
+            "format": clf.FORMAT, "architecture_version": clf.ARCHITECTURE_VERSION, "dataset": "mnist",
+            "data_md5": clf._data_md5("mnist"), "test_accuracy": 0.1, "reference_score": 1.0}))
+    return root

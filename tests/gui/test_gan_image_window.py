@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 from PySide6.QtCore import Qt
 
 import core.classifier as clf
@@ -34,21 +33,6 @@ from tests.gui.helpers import (
 # Quick on two cores: a DCGAN with 8 channels, an 8-d z, batches of 16, no EMA (samples = the live G).
 SMALL = {"gan.channels": "8", "gan.latent_dim": "8", "data.batch_size": "16", "gan.ema": "0"}
 PROGRESS = "training the digit classifier… 45%"
-
-
-@pytest.fixture(scope="module")
-def stand_in_classifier_cache(tmp_path_factory):
-    """A classifier cache that holds an untrained stand-in for MNIST. An engine in another process
-    is out of reach of this test's monkeypatches: its prepare() loads this instead of training the
-    real classifier (its snapshots are the window's, so the stand-in is never used)."""
-    root = tmp_path_factory.mktemp("classifier-cache")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv(clf.CACHE_ENV, str(root))
-        torch.manual_seed(0)
-        clf.save_classifier(clf.DigitClassifier({
-            "format": clf.FORMAT, "architecture_version": clf.ARCHITECTURE_VERSION, "dataset": "mnist",
-            "data_md5": clf._data_md5("mnist"), "test_accuracy": 0.1, "reference_score": 1.0}))
-    return root
 
 
 @pytest.fixture

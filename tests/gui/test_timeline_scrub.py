@@ -144,24 +144,6 @@ ROUND_TRIP = {  # small enough for two cores; each model's whole panel set
 STEPS, S = 3, 2  # steps trained live; the step compared (steps after it exist, so none of them may show)
 
 
-@pytest.fixture(scope="module")
-def stand_in_classifier_cache(tmp_path_factory):
-    """An untrained stand-in for the MNIST digit classifier in a classifier cache, so the image GAN's class
-    histogram has figures to show and no test trains the real classifier."""
-    import torch
-
-    import core.classifier as clf
-
-    root = tmp_path_factory.mktemp("classifier-cache")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv(clf.CACHE_ENV, str(root))
-        torch.manual_seed(0)
-        clf.save_classifier(clf.DigitClassifier({
-            "format": clf.FORMAT, "architecture_version": clf.ARCHITECTURE_VERSION, "dataset": "mnist",
-            "data_md5": clf._data_md5("mnist"), "test_accuracy": 0.1, "reference_score": 1.0}))
-    return root
-
-
 def tiles(grid: ImageGridView) -> np.ndarray | None:
     """The images a grid view shows, one by one: how many go in a row follows the view's shape at the time
     it drew (a dock in a tab stack not yet shown has an older size), so the tiling is layout, not data."""
